@@ -1,0 +1,82 @@
+// Command pocketcloud-ferretdb runs FerretDB v1 (the MongoDB wire protocol on SQLite)
+// embedded in a small program of pocketCloud's own.
+//
+// The upstream `go install .../cmd/ferretdb` binary panics at start because its version
+// file is not part of the Go module; the embeddable package skips that check.
+//
+// Once listening it prints one JSON line {"uri": "..."} on stdout, so the parent process
+// learns the port it got. With -watch-stdin it exits when its stdin closes, so it never
+// outlives a parent that was killed.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on (port 0 picks a free port)")
+	dir := flag.String("dir", "", "directory holding the SQLite files (required)")
+	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	watchStdin := flag.Bool("watch-stdin", false, "exit when stdin is closed (the parent died)")
+	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fail("bad -log-level: %v", err)
+	}
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	if *dir == "" {
+		fail("-dir is required")
+	}
+	abs, err := filepath.Abs(*dir)
+	if err != nil {
+		fail("bad -dir: %v", err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		fail("cannot create %s: %v", abs, err)
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + filepath.ToSlash(abs) + "/",
+	})
+	if err != nil {
+		fail("cannot start FerretDB: %v", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *watchStdin {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			stop()
+		}()
+	}
+
+	// The listener is bound by New, so the URI already names the real port.
+	if err := json.NewEncoder(os.Stdout).Encode(map[string]string{"uri": f.MongoDBURI()}); err != nil {
+		fail("cannot write the ready line: %v", err)
+	}
+	if err := f.Run(ctx); err != nil {
+		fail("FerretDB stopped: %v", err)
+	}
+}
+
+func fail(format string, args ...any) {
+	slog.Error("pocketcloud-ferretdb", "error", fmt.Sprintf(format, args...))
+	os.Exit(1)
+}

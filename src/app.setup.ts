@@ -1,0 +1,47 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger as PinoLogger } from 'pino';
+import type { AppConfig } from './config/app-config.js';
+import { AllExceptionsFilter, sendError, toAppError } from './common/http/all-exceptions.filter.js';
+import { reenterRequestContext, requestContextMiddleware } from './common/http/request-context.middleware.js';
+import { createValidationPipe } from './common/http/validation.js';
+import { APP_VERSION } from './infra/process/version.js';
+
+/**
+ * Everything about the HTTP surface that is not a module: body parsing, correlation ids,
+ * validation, the error shape and OpenAPI. Shared by main.ts and the tests, so tests run the
+ * server exactly as production does. The app must be created with `bodyParser: false`.
+ */
+export function configureApp(app: NestExpressApplication, config: AppConfig, log: PinoLogger): void {
+  app.set('trust proxy', config.http.trustProxy);
+  app.disable('x-powered-by');
+  app.use(requestContextMiddleware(log));
+  // JSON bodies only for JSON content types; block uploads (application/octet-stream) stay
+  // unread streams for their handlers.
+  app.use(express.json({ limit: config.http.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(res, toAppError(err)));
+  app.use(reenterRequestContext);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs/openapi.json',
+    customSiteTitle: 'pocketCloud API',
+  });
+}
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('pocketCloud API')
+    .setDescription(
+      'Self-hosted, Dropbox-like sync. Errors always have the shape {statusCode, code, message, details?, requestId}; ' +
+        'codes are listed in docs/errors.md.',
+    )
+    .setVersion(APP_VERSION)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  return SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (_controllerKey: string, methodKey: string) => methodKey,
+  });
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { assertKey, BlobNotFoundError, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.js';
+import { HashingStream } from './hashing-stream.js';
+
+/**
+ * Blobs as files under `root/ab/cd/<key>`. A put writes a temp file while hashing, fsyncs it
+ * and renames it into place, so a reader never sees a partial blob and a crash leaves only
+ * temp files (swept at init).
+ */
+export class FsBlobStore implements BlobStore {
+  readonly kind = 'fs' as const;
+  private readonly tmpDir: string;
+
+  constructor(private readonly root: string) {
+    this.tmpDir = path.join(root, 'tmp');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.tmpDir, { recursive: true });
+    // Temp files older than an hour belong to puts that crashed.
+    const cutoff = Date.now() - 3_600_000;
+    for (const name of await readdir(this.tmpDir)) {
+      const p = path.join(this.tmpDir, name);
+      const s = await stat(p).catch(() => null);
+      if (s && s.mtimeMs < cutoff) await rm(p, { force: true });
+    }
+  }
+
+  private pathOf(key: string): string {
+    assertKey(key);
+    return path.join(this.root, key.slice(0, 2), key.slice(2, 4), key);
+  }
+
+  async put(key: string, body: Readable, expected: { sha256: string; size: number }): Promise<void> {
+    const final = this.pathOf(key);
+    const tmp = path.join(this.tmpDir, randomUUID());
+    const hasher = new HashingStream(expected.size);
+    try {
+      const out = createWriteStream(tmp, { flags: 'wx' });
+      await pipeline(body, hasher, out);
+      hasher.verify(expected);
+      const fh = await open(tmp, 'r');
+      try {
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await mkdir(path.dirname(final), { recursive: true });
+      await rename(tmp, final);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    const p = this.pathOf(key);
+    // Open first so a missing blob is a clear error, not an error event on the stream later.
+    const fh = await open(p, 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new BlobNotFoundError(key);
+      throw err;
+    });
+    return fh.createReadStream({ autoClose: true, ...(range ? { start: range.start, end: range.end } : {}) });
+  }
+
+  async head(key: string): Promise<BlobInfo | null> {
+    const s = await stat(this.pathOf(key)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    return s ? { key, size: s.size, lastModified: s.mtime } : null;
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  async *list(): AsyncIterable<BlobInfo> {
+    for (const a of await readdirSafe(this.root)) {
+      if (a === 'tmp' || a.length !== 2) continue;
+      for (const b of await readdirSafe(path.join(this.root, a))) {
+        for (const key of await readdirSafe(path.join(this.root, a, b))) {
+          const s = await stat(path.join(this.root, a, b, key)).catch(() => null);
+          if (s?.isFile()) yield { key, size: s.size, lastModified: s.mtime };
+        }
+      }
+    }
+  }
+
+  async ping(): Promise<void> {
+    await stat(this.tmpDir);
+  }
+}
+
+async function readdirSafe(dir: string): Promise<string[]> {
+  return readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw err;
+  });
+}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { AuthErrors } from './auth.errors.js';
+import { AuthService } from './auth.service.js';
+import type { AuthContext, Device } from './auth.types.js';
+import { DevicesRepository } from './devices.repository.js';
+import type { DeviceDto } from './dto/auth.dto.js';
+import type { UpdateDeviceDto } from './dto/device.dto.js';
+
+export function toDeviceDto(d: Device, currentDeviceId: string): DeviceDto {
+  return {
+    id: d.id,
+    name: d.name,
+    platform: d.platform,
+    createdAt: d.createdAt,
+    lastSeenAt: d.lastSeenAt,
+    current: d.id === currentDeviceId,
+    revokedAt: d.revokedAt,
+    hasPushToken: d.fcmToken !== null,
+  };
+}
+
+@Injectable()
+export class DevicesService {
+  constructor(
+    private readonly devices: DevicesRepository,
+    private readonly auth: AuthService,
+  ) {}
+
+  async list(auth: AuthContext, includeRevoked = false): Promise<DeviceDto[]> {
+    const all = await this.devices.listByUser(auth.userId);
+    return all.filter((d) => includeRevoked || !d.revokedAt).map((d) => toDeviceDto(d, auth.deviceId));
+  }
+
+  async update(auth: AuthContext, id: string, dto: UpdateDeviceDto): Promise<DeviceDto> {
+    await this.own(auth, id);
+    const patch: Parameters<DevicesRepository['update']>[1] = {};
+    if (dto.name !== undefined) patch.name = dto.name;
+    if (dto.fcmToken !== undefined) patch.fcmToken = dto.fcmToken;
+    if (Object.keys(patch).length > 0) await this.devices.update(id, patch);
+    return toDeviceDto(await this.own(auth, id), auth.deviceId);
+  }
+
+  async revoke(auth: AuthContext, id: string): Promise<void> {
+    await this.own(auth, id);
+    await this.auth.revokeDevice(auth.userId, id, auth.deviceId === id ? 'logout' : 'revoked-by-user');
+  }
+
+  /** The device if it is the caller's and signed in; "not found" otherwise, never "forbidden". */
+  private async own(auth: AuthContext, id: string): Promise<Device> {
+    const d = await this.devices.findById(id);
+    if (!d || d.userId !== auth.userId || d.revokedAt) throw AuthErrors.deviceNotFound();
+    return d;
+  }
+}
