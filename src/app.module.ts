@@ -5,7 +5,10 @@ import { EventsModule } from './common/events/events.module.js';
 import { DatabaseModule, type DatabaseTarget } from './infra/database/database.module.js';
 import { StorageModule } from './infra/storage/storage.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { BlocksModule } from './modules/blocks/blocks.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { JournalModule } from './modules/journal/journal.module.js';
+import { NamespaceModule } from './modules/namespace/namespace.module.js';
 
 @Module({})
 class ConfigModule {
@@ -26,6 +29,9 @@ export class AppModule {
         DatabaseModule.forRoot(database),
         StorageModule,
         AuthModule,
+        BlocksModule,
+        JournalModule,
+        NamespaceModule,
         HealthModule,
       ],
     };

@@ -1,0 +1,14 @@
+import { AppError } from '../../common/errors/app-error.js';
+import { BLOCK_SIZE } from '../../shared/content-hash.js';
+
+export const BlocksErrors = {
+  invalidHash: () => new AppError(400, 'INVALID_HASH', 'A block hash is 64 lowercase hex characters (SHA-256).'),
+  lengthRequired: () => new AppError(411, 'LENGTH_REQUIRED', 'A block upload needs a Content-Length header.'),
+  tooLarge: () => new AppError(413, 'BLOCK_TOO_LARGE', `A block is at most ${BLOCK_SIZE} bytes.`, { maxBytes: BLOCK_SIZE }),
+  hashMismatch: () => new AppError(400, 'HASH_MISMATCH', 'The uploaded bytes do not hash to the block name; nothing was kept.'),
+  sizeMismatch: () => new AppError(400, 'SIZE_MISMATCH', 'The body was not as long as its Content-Length; nothing was kept.'),
+  wrongContentType: () =>
+    new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Upload block bytes as application/octet-stream.'),
+  notFound: () => new AppError(404, 'BLOCK_NOT_FOUND', 'Block not found or not referenced by your files.'),
+  tooManyHashes: (max: number) => new AppError(400, 'TOO_MANY_HASHES', `At most ${max} hashes per request.`, { max }),
+} as const;

@@ -1,0 +1,90 @@
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../../common/clock.js';
+import { BLOB_STORE, BlobIntegrityError, type BlobStore, type ByteRange } from '../../infra/storage/blob-store.js';
+import { HashingStream } from '../../infra/storage/hashing-stream.js';
+import { BLOCK_SIZE, isBlockHash } from '../../shared/content-hash.js';
+import { BlocksErrors } from './blocks.errors.js';
+import { BlocksRepository } from './blocks.repository.js';
+
+export const MAX_CHECK_HASHES = 10_000;
+
+export interface UploadResult {
+  hash: string;
+  size: number;
+  /** False when this user already held the block and the body was not needed. */
+  created: boolean;
+}
+
+@Injectable()
+export class BlocksService {
+  private readonly logger = new Logger(BlocksService.name);
+
+  constructor(
+    private readonly repo: BlocksRepository,
+    @Inject(BLOB_STORE) private readonly store: BlobStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * The hashes this user still has to upload. Says nothing about what other users store:
+   * a block someone else uploaded is still "missing" for you until you upload its bytes.
+   */
+  async missing(userId: string, hashes: string[]): Promise<string[]> {
+    if (hashes.length > MAX_CHECK_HASHES) throw BlocksErrors.tooManyHashes(MAX_CHECK_HASHES);
+    if (!hashes.every(isBlockHash)) throw BlocksErrors.invalidHash();
+    const unique = [...new Set(hashes)];
+    const held = await this.repo.heldBy(userId, unique);
+    return unique.filter((h) => !held.has(h));
+  }
+
+  /**
+   * Takes a block's bytes from `body`, verifying them against `hash` as they stream. New
+   * content goes to the blob store; content stored already (by anyone) is only verified, so
+   * storage keeps one object per hash. Either way the user must have sent the real bytes.
+   */
+  async upload(userId: string, hash: string, body: Readable, contentLength: number | undefined): Promise<UploadResult> {
+    if (!isBlockHash(hash)) throw BlocksErrors.invalidHash();
+    if (contentLength === undefined) throw BlocksErrors.lengthRequired();
+    if (contentLength > BLOCK_SIZE) throw BlocksErrors.tooLarge();
+
+    const held = await this.repo.heldBy(userId, [hash]);
+    if (held.has(hash)) {
+      body.resume(); // drain: nothing to learn from bytes we already hold for this user
+      return { hash, size: held.get(hash)!, created: false };
+    }
+    const expected = { sha256: hash, size: contentLength };
+    try {
+      if (await this.repo.stored(hash)) {
+        const hasher = new HashingStream(contentLength);
+        await pipeline(body, hasher, devNull());
+        hasher.verify(expected);
+      } else {
+        await this.store.put(hash, body, expected);
+        await this.repo.recordStored(hash, contentLength, this.clock.now());
+      }
+    } catch (err) {
+      if (err instanceof BlobIntegrityError) throw err.reason === 'hash' ? BlocksErrors.hashMismatch() : BlocksErrors.sizeMismatch();
+      throw err;
+    }
+    await this.repo.recordHeld(userId, hash, contentLength, this.clock.now());
+    this.logger.debug({ hash, size: contentLength }, 'block uploaded');
+    return { hash, size: contentLength, created: true };
+  }
+
+  /** Sizes of the blocks this user holds, for commit validation. */
+  heldSizes(userId: string, hashes: readonly string[]): Promise<Map<string, number>> {
+    return this.repo.heldBy(userId, hashes);
+  }
+
+  /** The stored bytes of a block (callers check that the user may read it). */
+  read(hash: string, range?: ByteRange): Promise<Readable> {
+    return this.store.get(hash, range);
+  }
+}
+
+/** A sink that drops what it is given (the bytes only needed hashing). */
+function devNull() {
+  return new Writable({ write: (_chunk, _enc, cb) => cb() });
+}

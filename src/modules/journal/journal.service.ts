@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { EventBus } from '../../common/events/event-bus.js';
+import { JournalRepository } from './journal.repository.js';
+import type { JournalAppended, JournalEntry } from './journal.types.js';
+
+declare module '../../common/events/event-bus.js' {
+  interface DomainEvents {
+    'journal.appended': JournalAppended;
+  }
+}
+
+const MAX_CACHED_HEADS = 100_000;
+
+/** Appends to and reads the journal, keeping each namespace's head in memory as a hint. */
+@Injectable()
+export class JournalService {
+  private readonly heads = new Map<string, number>();
+
+  constructor(
+    private readonly repo: JournalRepository,
+    private readonly events: EventBus,
+  ) {}
+
+  /** The current head seq (0 for an empty journal). Cheap: one or two `_id` probes. */
+  async head(ns: string): Promise<number> {
+    const seq = await this.repo.head(ns, this.heads.get(ns));
+    this.remember(ns, seq);
+    return seq;
+  }
+
+  /**
+   * Appends the entry at `entry.seq`. False when another writer took that seq first: the caller
+   * re-reads, re-validates and tries again. On success, announces `journal.appended`.
+   */
+  async append(entry: JournalEntry): Promise<boolean> {
+    if (!(await this.repo.tryAppend(entry))) return false;
+    this.remember(entry.ns, entry.seq);
+    await this.repo.raiseHeadHint(entry.ns, entry.seq);
+    this.events.emit('journal.appended', { ns: entry.ns, seq: entry.seq, userId: entry.userId, deviceId: entry.deviceId });
+    return true;
+  }
+
+  get(ns: string, seq: number): Promise<JournalEntry | null> {
+    return this.repo.get(ns, seq);
+  }
+
+  readAfter(ns: string, afterSeq: number, limit: number): Promise<JournalEntry[]> {
+    return this.repo.readAfter(ns, afterSeq, limit);
+  }
+
+  private remember(ns: string, seq: number): void {
+    if ((this.heads.get(ns) ?? -1) >= seq) return;
+    if (this.heads.size >= MAX_CACHED_HEADS) this.heads.clear();
+    this.heads.set(ns, seq);
+  }
+}

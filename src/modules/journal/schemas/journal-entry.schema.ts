@@ -1,0 +1,98 @@
+import { Schema } from 'mongoose';
+import { OP_KINDS, type NodeState, type OpKind } from '../journal.types.js';
+
+export const JOURNAL_ENTRY_MODEL = 'JournalEntry';
+export const JOURNAL_PAGE_MODEL = 'JournalPage';
+export const JOURNAL_HEAD_MODEL = 'JournalHead';
+
+/**
+ * `_id` is `<ns>:<seq, 12 digits>`: the unique `_id` is what lets exactly one writer take a
+ * sequence number, on MongoDB and FerretDB alike, without transactions. Zero-padding keeps
+ * `_id` order equal to seq order within a namespace (range reads on MongoDB).
+ */
+export interface JournalEntryDoc {
+  _id: string;
+  ns: string;
+  seq: number;
+  at: Date;
+  userId: string;
+  deviceId: string | null;
+  kind: OpKind;
+  opKey: string | null;
+  opHash: string | null;
+  /** The first changes inline; the rest in `journal_pages` under `<pagesId>:<n>`. */
+  changes: NodeState[];
+  changeCount: number;
+  pagesId: string | null;
+  pageCount: number;
+  usage: number;
+}
+
+export interface JournalPageDoc {
+  _id: string;
+  changes: NodeState[];
+}
+
+/** A hint of the highest seq of a namespace; readers probe forward from it. */
+export interface JournalHeadDoc {
+  _id: string;
+  seq: number;
+}
+
+const NodeStateSchema = new Schema<NodeState>(
+  {
+    id: String,
+    parentId: String,
+    name: String,
+    path: String,
+    kind: String,
+    size: Number,
+    contentHash: { type: String, default: null },
+    blocks: [String],
+    mtime: { type: Date, default: null },
+    deleted: Boolean,
+    deletedAt: { type: Date, default: null },
+    trashRootId: { type: String, default: null },
+    rev: Number,
+    createdSeq: Number,
+    contentSeq: Number,
+    contentDev: { type: String, default: null },
+    locationSeq: Number,
+    locationDev: { type: String, default: null },
+    deletedSeq: Number,
+    deletedDev: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+export const JournalEntrySchema = new Schema<JournalEntryDoc>(
+  {
+    _id: { type: String, required: true },
+    ns: { type: String, required: true },
+    seq: { type: Number, required: true },
+    at: { type: Date, required: true },
+    userId: { type: String, required: true },
+    deviceId: { type: String, default: null },
+    kind: { type: String, enum: OP_KINDS, required: true },
+    opKey: { type: String, default: null },
+    opHash: { type: String, default: null },
+    changes: { type: [NodeStateSchema], required: true },
+    changeCount: { type: Number, required: true },
+    pagesId: { type: String, default: null },
+    pageCount: { type: Number, required: true },
+    usage: { type: Number, required: true },
+  },
+  { collection: 'journal', versionKey: false },
+);
+// A second guard, beside `_id`, for MongoDB range reads by (ns, seq).
+JournalEntrySchema.index({ ns: 1, seq: 1 }, { unique: true });
+
+export const JournalPageSchema = new Schema<JournalPageDoc>(
+  { _id: { type: String, required: true }, changes: { type: [NodeStateSchema], required: true } },
+  { collection: 'journal_pages', versionKey: false },
+);
+
+export const JournalHeadSchema = new Schema<JournalHeadDoc>(
+  { _id: { type: String, required: true }, seq: { type: Number, required: true } },
+  { collection: 'journal_heads', versionKey: false },
+);

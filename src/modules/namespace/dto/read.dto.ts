@@ -1,0 +1,77 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { EntryDto } from '../../journal/dto/entry.dto.js';
+
+const toBool = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class NodeRefQuery {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsString() @MaxLength(36) id?: string;
+  @ApiPropertyOptional({ example: '/Photos/cat.jpg' }) @IsOptional() @IsString() @MaxLength(4096) path?: string;
+}
+
+export class ListQuery extends NodeRefQuery {
+  @ApiPropertyOptional({ default: false, description: 'Include the whole subtree (parents before children).' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  recursive?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 2000, default: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2000)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'From the previous page.' }) @IsOptional() @IsString() @MaxLength(8192) cursor?: string;
+}
+
+export class ContentQuery extends NodeRefQuery {
+  @ApiPropertyOptional({ description: 'A revision seq (from /v1/files/revisions); default the current content.' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  revision?: number;
+}
+
+export class TrashQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+}
+
+export class ListPageDto {
+  @ApiProperty({ type: [EntryDto] }) entries!: EntryDto[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass back for the next page.' }) cursor!: string | null;
+  @ApiProperty() hasMore!: boolean;
+}
+
+export class TrashEntryDto extends EntryDto {
+  @ApiProperty({ nullable: true, type: Date }) deletedAt!: Date | null;
+}
+
+export class TrashPageDto {
+  @ApiProperty({ type: [TrashEntryDto], description: 'What each delete removed (its top node), newest first.' })
+  entries!: TrashEntryDto[];
+  @ApiProperty({ nullable: true, type: String }) cursor!: string | null;
+  @ApiProperty() hasMore!: boolean;
+}
+
+export class RevisionDto {
+  @ApiProperty({ description: 'Journal seq of this version; pass to restore or download it.' }) revision!: number;
+  @ApiProperty() size!: number;
+  @ApiProperty() contentHash!: string;
+  @ApiProperty({ nullable: true, type: Date }) mtime!: Date | null;
+  @ApiProperty() at!: Date;
+  @ApiProperty({ nullable: true, type: String, description: 'The device that wrote it.' }) deviceId!: string | null;
+  @ApiProperty({ description: 'The current content of the file.' }) current!: boolean;
+}

@@ -1,0 +1,212 @@
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { EntryDto } from '../../journal/dto/entry.dto.js';
+import { MAX_FILE_BLOCKS } from '../planner.js';
+
+const OP_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class WriteBaseDto {
+  @ApiProperty({ description: 'The cursor the device had fully applied when it made this operation.' })
+  @IsString()
+  @MaxLength(200)
+  baseCursor!: string;
+
+  @ApiPropertyOptional({
+    pattern: OP_ID.source,
+    description: 'Client-made id of this operation: a retry with the same opId returns the first result and changes nothing.',
+  })
+  @IsOptional()
+  @Matches(OP_ID, { message: 'opId is 1-64 characters of A-Z, a-z, 0-9, _ and -' })
+  opId?: string;
+}
+
+/** Where a new node goes: `path`, or `name` in `parentId` (default: the root). */
+class LocationFields extends WriteBaseDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Id for the new node (e.g. a UUIDv7 minted offline); the server mints one if absent.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  id?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Parent folder id; default the root. With name.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  parentId?: string;
+
+  @ApiPropertyOptional({ maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  name?: string;
+
+  @ApiPropertyOptional({ example: '/Photos/2024', description: 'Full path of the new node, instead of parentId + name.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  path?: string;
+}
+
+export class CreateFolderDto extends LocationFields {}
+
+export class CommitFileDto extends LocationFields {
+  @ApiProperty({ type: [String], description: 'SHA-256 of each 4 MiB block, in order ([] for an empty file).', maxItems: MAX_FILE_BLOCKS })
+  @IsArray()
+  @ArrayMaxSize(MAX_FILE_BLOCKS)
+  @IsString({ each: true })
+  blocks!: string[];
+
+  @ApiProperty({ description: 'File size in bytes.' })
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  size!: number;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Modification time on the device (display only).' })
+  @IsOptional()
+  @IsDateString()
+  mtime?: string;
+}
+
+export class MoveDto extends WriteBaseDto {
+  @ApiProperty({ format: 'uuid' }) @IsString() @MaxLength(36) id!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'New parent folder; default: stays.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  parentId?: string;
+  @ApiPropertyOptional({ description: 'New name; default: keeps its name.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  name?: string;
+}
+
+export class DeleteDto extends WriteBaseDto {
+  @ApiProperty({ format: 'uuid', description: 'File or folder to move to the trash (a folder with its subtree).' })
+  @IsString()
+  @MaxLength(36)
+  id!: string;
+}
+
+export class RestoreDto extends WriteBaseDto {
+  @ApiProperty({ format: 'uuid' }) @IsString() @MaxLength(36) id!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Restore into this folder instead of the original one.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  parentId?: string;
+  @ApiPropertyOptional({ description: 'Restore under this name.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  name?: string;
+}
+
+export class RestoreRevisionDto extends WriteBaseDto {
+  @ApiProperty({ format: 'uuid' }) @IsString() @MaxLength(36) id!: string;
+  @ApiProperty({ description: 'The seq of the revision (from /v1/files/revisions).' })
+  @IsInt()
+  @Min(1)
+  revision!: number;
+}
+
+export class WriteResultDto {
+  @ApiProperty({ type: EntryDto }) entry!: EntryDto;
+  @ApiProperty({ nullable: true, type: Number, description: 'Journal seq of the change; null when nothing changed (already so).' })
+  seq!: number | null;
+}
+
+// ── batch ─────────────────────────────────────────────────────────────────────────────────
+
+export const BATCH_OP_TYPES = ['createFolder', 'commit', 'move', 'delete', 'restore', 'restoreRevision'] as const;
+export const MAX_BATCH_OPS = 1000;
+
+/** Optional per-operation base cursor: operations queued offline at different times may differ. */
+class BatchBase {
+  @ApiProperty({ enum: BATCH_OP_TYPES }) @IsIn(BATCH_OP_TYPES) type!: (typeof BATCH_OP_TYPES)[number];
+}
+export class BatchCreateFolderOp extends CreateFolderDto {
+  @ApiProperty({ enum: ['createFolder'] }) @IsIn(['createFolder']) type!: 'createFolder';
+}
+export class BatchCommitOp extends CommitFileDto {
+  @ApiProperty({ enum: ['commit'] }) @IsIn(['commit']) type!: 'commit';
+}
+export class BatchMoveOp extends MoveDto {
+  @ApiProperty({ enum: ['move'] }) @IsIn(['move']) type!: 'move';
+}
+export class BatchDeleteOp extends DeleteDto {
+  @ApiProperty({ enum: ['delete'] }) @IsIn(['delete']) type!: 'delete';
+}
+export class BatchRestoreOp extends RestoreDto {
+  @ApiProperty({ enum: ['restore'] }) @IsIn(['restore']) type!: 'restore';
+}
+export class BatchRestoreRevisionOp extends RestoreRevisionDto {
+  @ApiProperty({ enum: ['restoreRevision'] }) @IsIn(['restoreRevision']) type!: 'restoreRevision';
+}
+
+export type BatchOp =
+  | BatchCreateFolderOp
+  | BatchCommitOp
+  | BatchMoveOp
+  | BatchDeleteOp
+  | BatchRestoreOp
+  | BatchRestoreRevisionOp;
+
+@ApiExtraModels(BatchCreateFolderOp, BatchCommitOp, BatchMoveOp, BatchDeleteOp, BatchRestoreOp, BatchRestoreRevisionOp)
+export class BatchDto {
+  @ApiProperty({
+    description: `Up to ${MAX_BATCH_OPS} operations, applied in order, each its own journal entry with its own result.`,
+    type: 'array',
+    items: {
+      oneOf: [BatchCreateFolderOp, BatchCommitOp, BatchMoveOp, BatchDeleteOp, BatchRestoreOp, BatchRestoreRevisionOp].map((c) => ({
+        $ref: getSchemaPath(c),
+      })),
+      discriminator: { propertyName: 'type' },
+    },
+  })
+  @IsArray()
+  @ArrayMaxSize(MAX_BATCH_OPS)
+  @ValidateNested({ each: true })
+  @Type(() => BatchBase, {
+    discriminator: {
+      property: 'type',
+      subTypes: [
+        { value: BatchCreateFolderOp, name: 'createFolder' },
+        { value: BatchCommitOp, name: 'commit' },
+        { value: BatchMoveOp, name: 'move' },
+        { value: BatchDeleteOp, name: 'delete' },
+        { value: BatchRestoreOp, name: 'restore' },
+        { value: BatchRestoreRevisionOp, name: 'restoreRevision' },
+      ],
+    },
+    keepDiscriminatorProperty: true,
+  })
+  ops!: BatchOp[];
+}
+
+export class BatchResultItemDto {
+  @ApiProperty({ description: 'HTTP status this operation alone would have had.' }) status!: number;
+  @ApiPropertyOptional({ nullable: true, type: String }) opId!: string | null;
+  @ApiPropertyOptional({ type: WriteResultDto }) result?: WriteResultDto;
+  @ApiPropertyOptional({ description: 'For a failed operation: {code, message, details}.', type: 'object', additionalProperties: true })
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export class BatchResultDto {
+  @ApiProperty({ type: [BatchResultItemDto] }) results!: BatchResultItemDto[];
+}

@@ -1,0 +1,272 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '../../common/errors/app-error.js';
+import { nameKey, PathError } from '../../shared/names.js';
+import type { AuthContext } from '../auth/auth.types.js';
+import { decodeCursor } from '../journal/cursor.js';
+import { DeltaService } from '../journal/delta.service.js';
+import { toEntryDto, type EntryDto } from '../journal/dto/entry.dto.js';
+import { JournalErrors } from '../journal/journal.errors.js';
+import type {
+  BatchDto,
+  BatchResultDto,
+  CommitFileDto,
+  CreateFolderDto,
+  DeleteDto,
+  MoveDto,
+  RestoreDto,
+  RestoreRevisionDto,
+  WriteBaseDto,
+  WriteResultDto,
+} from './dto/write.dto.js';
+import type { ListPageDto, ListQuery, NodeRefQuery, RevisionDto, TrashPageDto } from './dto/read.dto.js';
+import { NamespaceErrors } from './namespace.errors.js';
+import type { TreeNode } from './namespace.types.js';
+import type { Operation, WriteContext } from './operations.js';
+import { ProjectionService } from './projection.service.js';
+import { SyncWriter, type WriteResult } from './sync-writer.service.js';
+import { TreeRepository } from './tree.repository.js';
+import { TreeView } from './tree-view.js';
+
+interface ListCursor {
+  /** The listed folder, recursion, and the walk's stack of [folderId, last name key]. */
+  f: string;
+  r: boolean;
+  s: [string, string | null][];
+}
+
+/** The tree as the HTTP API sees it: write operations in, entries out. */
+@Injectable()
+export class FilesService {
+  constructor(
+    private readonly writer: SyncWriter,
+    private readonly projection: ProjectionService,
+    private readonly tree: TreeRepository,
+  ) {}
+
+  // ── writes ──────────────────────────────────────────────────────────────────────────────
+
+  createFolder(auth: AuthContext, dto: CreateFolderDto): Promise<WriteResultDto> {
+    return this.write(auth, dto, { type: 'createFolder', id: dto.id, parentId: dto.parentId, name: dto.name, path: dto.path });
+  }
+
+  commit(auth: AuthContext, dto: CommitFileDto): Promise<WriteResultDto> {
+    return this.write(auth, dto, toCommitOp(dto));
+  }
+
+  move(auth: AuthContext, dto: MoveDto): Promise<WriteResultDto> {
+    return this.write(auth, dto, { type: 'move', id: dto.id, parentId: dto.parentId, name: dto.name });
+  }
+
+  delete(auth: AuthContext, dto: DeleteDto): Promise<WriteResultDto> {
+    return this.write(auth, dto, { type: 'delete', id: dto.id });
+  }
+
+  restore(auth: AuthContext, dto: RestoreDto): Promise<WriteResultDto> {
+    return this.write(auth, dto, { type: 'restore', id: dto.id, parentId: dto.parentId, name: dto.name });
+  }
+
+  restoreRevision(auth: AuthContext, dto: RestoreRevisionDto): Promise<WriteResultDto> {
+    return this.write(auth, dto, { type: 'restoreRevision', id: dto.id, revision: dto.revision });
+  }
+
+  async batch(auth: AuthContext, dto: BatchDto): Promise<BatchResultDto> {
+    // Operations with a malformed base cursor fail alone, like any other bad operation.
+    const prepared = dto.ops.map((o) => {
+      try {
+        return { ctx: this.context(auth, o), op: batchOperation(o) };
+      } catch (err) {
+        if (err instanceof AppError) return err;
+        throw err;
+      }
+    });
+    const runnable = prepared.filter((p): p is { ctx: WriteContext; op: Operation } => !(p instanceof AppError));
+    const outcomes = await this.writer.writeBatch(runnable);
+    let next = 0;
+    return {
+      results: prepared.map((p, i) => {
+        const outcome = p instanceof AppError ? p : outcomes[next++]!;
+        const opId = dto.ops[i]!.opId ?? null;
+        if (outcome instanceof AppError) {
+          return {
+            status: outcome.status,
+            opId,
+            error: { code: outcome.code, message: outcome.message, ...(outcome.details ? { details: outcome.details } : {}) },
+          };
+        }
+        return { status: outcome.seq === null ? 200 : 201, opId, result: toWriteResult(outcome) };
+      }),
+    };
+  }
+
+  private async write(auth: AuthContext, dto: WriteBaseDto, op: Operation): Promise<WriteResultDto> {
+    return toWriteResult(await this.writer.write(this.context(auth, dto), op));
+  }
+
+  private context(auth: AuthContext, dto: WriteBaseDto): WriteContext {
+    const ns = DeltaService.namespaceOf(auth);
+    const pos = decodeCursor(dto.baseCursor);
+    if (!pos) throw JournalErrors.baseCursorInvalid('it is not a cursor');
+    if (pos.ns !== ns) throw JournalErrors.baseCursorInvalid('it belongs to another namespace');
+    return { ns, userId: auth.userId, deviceId: auth.deviceId, baseSeq: pos.seq, opId: dto.opId };
+  }
+
+  // ── reads ───────────────────────────────────────────────────────────────────────────────
+
+  /** A node by id (also in the trash) or by path (live only). */
+  async metadata(auth: AuthContext, ref: NodeRefQuery): Promise<EntryDto> {
+    const view = await this.view(auth);
+    const node = await this.resolve(view, ref);
+    return toEntryDto({ ...node, path: await view.pathOf(node) });
+  }
+
+  async list(auth: AuthContext, q: ListQuery): Promise<ListPageDto> {
+    const view = await this.view(auth);
+    const limit = q.limit ?? 500;
+    let state: ListCursor;
+    if (q.cursor) {
+      state = decodeListCursor(q.cursor);
+      const folder = await view.node(state.f);
+      if (!folder || folder.deleted) throw NamespaceErrors.nodeNotFound();
+    } else {
+      const folder = await this.resolve(view, q);
+      if (folder.kind !== 'folder') throw NamespaceErrors.notAFolder();
+      if (folder.deleted) throw NamespaceErrors.nodeNotFound();
+      state = { f: folder.id, r: q.recursive ?? false, s: [[folder.id, null]] };
+    }
+    const entries: EntryDto[] = [];
+    const paths = new Map<string, string>();
+    const pathOfFolder = async (id: string): Promise<string> => {
+      if (!paths.has(id)) paths.set(id, await view.pathOf((await view.node(id))!));
+      return paths.get(id)!;
+    };
+    walk: while (entries.length < limit && state.s.length > 0) {
+      const frame = state.s[state.s.length - 1]!;
+      const page = await this.tree.liveChildrenPage(view.ns, frame[0], frame[1], limit - entries.length);
+      if (page.length === 0) {
+        state.s.pop();
+        continue;
+      }
+      const parentPath = await pathOfFolder(frame[0]);
+      for (const child of page) {
+        const path = parentPath === '/' ? `/${child.name}` : `${parentPath}/${child.name}`;
+        entries.push(toEntryDto({ ...child, path }));
+        frame[1] = nameKey(child.name);
+        if (state.r && child.kind === 'folder') {
+          // Depth first: the folder's contents come right after it (parents before children).
+          paths.set(child.id, path);
+          state.s.push([child.id, null]);
+          continue walk;
+        }
+        if (entries.length >= limit) break;
+      }
+    }
+    const hasMore = state.s.length > 0;
+    return { entries, hasMore, cursor: hasMore ? encodeListCursor(state) : null };
+  }
+
+  async revisions(auth: AuthContext, ref: NodeRefQuery): Promise<RevisionDto[]> {
+    const view = await this.view(auth);
+    const node = await this.resolve(view, ref);
+    if (node.kind !== 'file') throw NamespaceErrors.notAFile();
+    const revisions = await this.tree.revisionsOf(node.id);
+    return revisions.map((r) => ({
+      revision: r.seq,
+      size: r.size,
+      contentHash: r.contentHash,
+      mtime: r.mtime,
+      at: r.at,
+      deviceId: r.deviceId,
+      current: r.seq === node.contentSeq,
+    }));
+  }
+
+  async trash(auth: AuthContext, limit: number, cursor: string | undefined): Promise<TrashPageDto> {
+    const view = await this.view(auth);
+    const before = cursor === undefined ? null : Number.parseInt(cursor, 10);
+    if (before !== null && (!Number.isSafeInteger(before) || before < 1)) throw NamespaceErrors.invalidPath('bad trash cursor');
+    const roots = await this.tree.trashRoots(view.ns, limit + 1, before);
+    const page = roots.slice(0, limit);
+    const entries = await Promise.all(page.map(async (n) => ({ ...toEntryDto({ ...n, path: await view.pathOf(n) }), deletedAt: n.deletedAt })));
+    const hasMore = roots.length > limit;
+    return { entries, hasMore, cursor: hasMore ? String(page[page.length - 1]!.deletedSeq) : null };
+  }
+
+  /** A caught-up view of the caller's namespace. */
+  async view(auth: AuthContext): Promise<TreeView> {
+    const ns = DeltaService.namespaceOf(auth);
+    await this.projection.catchUp(ns);
+    return new TreeView(ns, this.tree);
+  }
+
+  async resolve(view: TreeView, ref: NodeRefQuery): Promise<TreeNode> {
+    if ((ref.id === undefined) === (ref.path === undefined)) throw NamespaceErrors.invalidPath('give exactly one of id and path');
+    if (ref.id !== undefined) {
+      const node = await view.node(ref.id);
+      if (!node) throw NamespaceErrors.nodeNotFound();
+      return node;
+    }
+    try {
+      const node = await view.resolvePath(ref.path!);
+      if (!node) throw NamespaceErrors.pathNotFound();
+      return node;
+    } catch (err) {
+      if (err instanceof PathError) throw NamespaceErrors.invalidName(err.problem);
+      throw err;
+    }
+  }
+}
+
+function toWriteResult(r: WriteResult): WriteResultDto {
+  return { entry: toEntryDto(r.node), seq: r.seq };
+}
+
+function toCommitOp(dto: CommitFileDto): Operation {
+  return {
+    type: 'commit',
+    id: dto.id,
+    parentId: dto.parentId,
+    name: dto.name,
+    path: dto.path,
+    blocks: dto.blocks,
+    size: dto.size,
+    mtime: dto.mtime === undefined ? null : new Date(dto.mtime),
+  };
+}
+
+function batchOperation(o: BatchDto['ops'][number]): Operation {
+  switch (o.type) {
+    case 'createFolder':
+      return { type: 'createFolder', id: o.id, parentId: o.parentId, name: o.name, path: o.path };
+    case 'commit':
+      return toCommitOp(o);
+    case 'move':
+      return { type: 'move', id: o.id, parentId: o.parentId, name: o.name };
+    case 'delete':
+      return { type: 'delete', id: o.id };
+    case 'restore':
+      return { type: 'restore', id: o.id, parentId: o.parentId, name: o.name };
+    case 'restoreRevision':
+      return { type: 'restoreRevision', id: o.id, revision: o.revision };
+  }
+}
+
+function encodeListCursor(c: ListCursor): string {
+  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
+}
+
+function decodeListCursor(s: string): ListCursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as ListCursor;
+    const ok =
+      typeof c.f === 'string' &&
+      typeof c.r === 'boolean' &&
+      Array.isArray(c.s) &&
+      c.s.length > 0 &&
+      c.s.length <= 1000 &&
+      c.s.every((x) => Array.isArray(x) && typeof x[0] === 'string' && (x[1] === null || typeof x[1] === 'string'));
+    if (ok) return c;
+  } catch {
+    // fall through
+  }
+  throw new AppError(400, 'INVALID_LIST_CURSOR', 'The list cursor is not valid; list again without it.');
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AuthModule } from '../auth/auth.module.js';
+import { BlocksModule } from '../blocks/blocks.module.js';
+import { JournalModule } from '../journal/journal.module.js';
+import { ContentService } from './content.service.js';
+import { FilesController } from './files.controller.js';
+import { FilesService } from './files.service.js';
+import { ProjectionService } from './projection.service.js';
+import { NAMESPACE_MODEL, NamespaceSchema, OP_RECORD_MODEL, OpRecordSchema } from './schemas/namespace.schema.js';
+import { NODE_MODEL, NodeSchema } from './schemas/node.schema.js';
+import { REVISION_MODEL, RevisionSchema } from './schemas/revision.schema.js';
+import { SyncWriter } from './sync-writer.service.js';
+import { TreeRepository } from './tree.repository.js';
+
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: NODE_MODEL, schema: NodeSchema },
+      { name: REVISION_MODEL, schema: RevisionSchema },
+      { name: NAMESPACE_MODEL, schema: NamespaceSchema },
+      { name: OP_RECORD_MODEL, schema: OpRecordSchema },
+    ]),
+    AuthModule,
+    BlocksModule,
+    JournalModule,
+  ],
+  controllers: [FilesController],
+  providers: [TreeRepository, ProjectionService, SyncWriter, FilesService, ContentService],
+  exports: [ProjectionService, TreeRepository, SyncWriter],
+})
+export class NamespaceModule {}

@@ -1,0 +1,67 @@
+import { Schema } from 'mongoose';
+import type { NodeKind } from '../../journal/journal.types.js';
+
+export const NODE_MODEL = 'Node';
+
+/**
+ * The current state of one file or folder: a projection of the journal, rebuilt by folding
+ * it. `nameKey` is `<parentId>/<folded name>` while live and `~<id>` once deleted, so the
+ * unique index guards names among live siblings only (FerretDB has no partial indexes).
+ * `projSeq` is the journal entry that last wrote the document; an older entry never
+ * overwrites a newer one.
+ */
+export interface NodeDoc {
+  _id: string;
+  ns: string;
+  parentId: string;
+  name: string;
+  nameKey: string;
+  kind: NodeKind;
+  size: number;
+  contentHash: string | null;
+  blocks: string[];
+  mtime: Date | null;
+  deleted: boolean;
+  deletedAt: Date | null;
+  trashRootId: string | null;
+  rev: number;
+  createdSeq: number;
+  contentSeq: number;
+  contentDev: string | null;
+  locationSeq: number;
+  locationDev: string | null;
+  deletedSeq: number;
+  deletedDev: string | null;
+  projSeq: number;
+}
+
+export const NodeSchema = new Schema<NodeDoc>(
+  {
+    _id: String,
+    ns: String,
+    parentId: String,
+    name: String,
+    nameKey: String,
+    kind: String,
+    size: Number,
+    contentHash: String,
+    blocks: [String],
+    mtime: Date,
+    deleted: Boolean,
+    deletedAt: Date,
+    trashRootId: String,
+    rev: Number,
+    createdSeq: Number,
+    contentSeq: Number,
+    contentDev: String,
+    locationSeq: Number,
+    locationDev: String,
+    deletedSeq: Number,
+    deletedDev: String,
+    projSeq: Number,
+  },
+  { collection: 'nodes', versionKey: false },
+);
+NodeSchema.index({ nameKey: 1 }, { unique: true });
+NodeSchema.index({ parentId: 1 });
+NodeSchema.index({ ns: 1, deleted: 1 });

@@ -1,0 +1,35 @@
+import { Schema } from 'mongoose';
+
+export const REVISION_MODEL = 'Revision';
+
+/** One content version of a file (`_id` = `<nodeId>:<seq>`), projected from the journal. */
+export interface RevisionDoc {
+  _id: string;
+  ns: string;
+  nodeId: string;
+  seq: number;
+  size: number;
+  contentHash: string;
+  blocks: string[];
+  mtime: Date | null;
+  at: Date;
+  deviceId: string | null;
+}
+
+export const RevisionSchema = new Schema<RevisionDoc>(
+  {
+    _id: String,
+    ns: String,
+    nodeId: String,
+    seq: Number,
+    size: Number,
+    contentHash: String,
+    blocks: [String],
+    mtime: Date,
+    at: Date,
+    deviceId: String,
+  },
+  { collection: 'revisions', versionKey: false },
+);
+RevisionSchema.index({ nodeId: 1 });
+RevisionSchema.index({ ns: 1, blocks: 1 });

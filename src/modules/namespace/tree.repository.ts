@@ -1,0 +1,231 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Collection } from 'mongodb';
+import type { Model } from 'mongoose';
+import { mapLimit } from '../../common/async.js';
+import { collectionOf } from '../../infra/database/collections.js';
+import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
+import { nameKey } from '../../shared/names.js';
+import type { NodeState } from '../journal/journal.types.js';
+import type { Revision, TreeNode } from './namespace.types.js';
+import { NAMESPACE_MODEL, OP_RECORD_MODEL, type NamespaceDoc, type OpRecordDoc } from './schemas/namespace.schema.js';
+import { NODE_MODEL, type NodeDoc } from './schemas/node.schema.js';
+import { REVISION_MODEL, type RevisionDoc } from './schemas/revision.schema.js';
+
+function toNode(d: NodeDoc): TreeNode {
+  return {
+    id: d._id,
+    parentId: d.parentId,
+    name: d.name,
+    kind: d.kind,
+    size: d.size,
+    contentHash: d.contentHash ?? null,
+    blocks: d.blocks ?? [],
+    mtime: d.mtime ?? null,
+    deleted: d.deleted,
+    deletedAt: d.deletedAt ?? null,
+    trashRootId: d.trashRootId ?? null,
+    rev: d.rev,
+    createdSeq: d.createdSeq,
+    contentSeq: d.contentSeq,
+    contentDev: d.contentDev ?? null,
+    locationSeq: d.locationSeq,
+    locationDev: d.locationDev ?? null,
+    deletedSeq: d.deletedSeq,
+    deletedDev: d.deletedDev ?? null,
+  };
+}
+
+function toRevision(d: RevisionDoc): Revision {
+  return {
+    nodeId: d.nodeId,
+    seq: d.seq,
+    size: d.size,
+    contentHash: d.contentHash,
+    blocks: d.blocks,
+    mtime: d.mtime ?? null,
+    at: d.at,
+    deviceId: d.deviceId ?? null,
+  };
+}
+
+export function liveNameKey(parentId: string, name: string): string {
+  return `${parentId}/${nameKey(name)}`;
+}
+
+/**
+ * The tree projection: nodes, revisions, applied operations and namespace bookkeeping.
+ * Holds no rules; every write here is an idempotent application of a journal entry.
+ */
+@Injectable()
+export class TreeRepository implements OnModuleInit {
+  private readonly nodes: Collection<NodeDoc>;
+  private readonly revisions: Collection<RevisionDoc>;
+  private readonly namespaces: Collection<NamespaceDoc>;
+  private readonly ops: Collection<OpRecordDoc>;
+
+  constructor(
+    @InjectModel(NODE_MODEL) private readonly nodeModel: Model<NodeDoc>,
+    @InjectModel(REVISION_MODEL) private readonly revisionModel: Model<RevisionDoc>,
+    @InjectModel(NAMESPACE_MODEL) private readonly namespaceModel: Model<NamespaceDoc>,
+    @InjectModel(OP_RECORD_MODEL) private readonly opModel: Model<OpRecordDoc>,
+  ) {
+    this.nodes = collectionOf(nodeModel);
+    this.revisions = collectionOf(revisionModel);
+    this.namespaces = collectionOf(namespaceModel);
+    this.ops = collectionOf(opModel);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await Promise.all([this.nodeModel.init(), this.revisionModel.init(), this.namespaceModel.init(), this.opModel.init()]);
+  }
+
+  // ── namespaces ──────────────────────────────────────────────────────────────────────────
+
+  async namespace(ns: string): Promise<NamespaceDoc | null> {
+    return this.namespaces.findOne({ _id: ns });
+  }
+
+  async ensureNamespace(ns: string, ownerId: string, at: Date): Promise<NamespaceDoc> {
+    const existing = await this.namespace(ns);
+    if (existing) return existing;
+    const doc: NamespaceDoc = { _id: ns, ownerId, createdAt: at, appliedSeq: 0, usage: 0, usageSeq: 0 };
+    try {
+      await this.namespaces.insertOne(doc);
+      return doc;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      return (await this.namespace(ns))!;
+    }
+  }
+
+  /** Records progress of the projection and the namespace's usage (monotonic; a hint). */
+  async markApplied(ns: string, seq: number, usage: number): Promise<void> {
+    await this.namespaces.updateOne({ _id: ns, appliedSeq: { $lt: seq } }, { $set: { appliedSeq: seq, usage, usageSeq: seq } });
+  }
+
+  async *allNamespaceIds(): AsyncIterable<{ id: string; appliedSeq: number }> {
+    for await (const d of this.namespaces.find({}, { projection: { _id: 1, appliedSeq: 1 } })) {
+      yield { id: d._id, appliedSeq: d.appliedSeq };
+    }
+  }
+
+  // ── nodes ───────────────────────────────────────────────────────────────────────────────
+
+  /** The node if it exists and belongs to `ns`; another namespace's node is "not there". */
+  async node(ns: string, id: string): Promise<TreeNode | null> {
+    const d = await this.nodes.findOne({ _id: id });
+    return d && d.ns === ns ? toNode(d) : null;
+  }
+
+  /** Whether any namespace has a node with this id (minted ids must be new). */
+  async idExists(id: string): Promise<boolean> {
+    return (await this.nodes.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+  }
+
+  async liveChildByName(ns: string, parentId: string, name: string): Promise<TreeNode | null> {
+    const d = await this.nodes.findOne({ nameKey: liveNameKey(parentId, name) });
+    return d && d.ns === ns ? toNode(d) : null;
+  }
+
+  async children(ns: string, parentId: string, which: 'live' | 'all'): Promise<TreeNode[]> {
+    const filter = which === 'live' ? { parentId, deleted: false } : { parentId };
+    const docs = await this.nodes.find(filter).toArray();
+    return docs.filter((d) => d.ns === ns).map(toNode);
+  }
+
+  /** Live children after `afterKey` in name order, for paginated listing. */
+  async liveChildrenPage(ns: string, parentId: string, afterKey: string | null, limit: number): Promise<TreeNode[]> {
+    const docs = await this.nodes
+      .find({
+        parentId,
+        deleted: false,
+        // '0' follows '/': the upper bound keeps the range inside this parent on the index.
+        nameKey: { [afterKey === null ? '$gte' : '$gt']: `${parentId}/${afterKey ?? ''}`, $lt: `${parentId}0` },
+      })
+      .sort({ nameKey: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.filter((d) => d.ns === ns).map(toNode);
+  }
+
+  /** Deleted nodes at the top of what one delete removed: the trash, newest first. */
+  async trashRoots(ns: string, limit: number, beforeSeq: number | null): Promise<TreeNode[]> {
+    const docs = await this.nodes
+      .find({ ns, deleted: true, ...(beforeSeq === null ? {} : { deletedSeq: { $lt: beforeSeq } }) })
+      .sort({ deletedSeq: -1, _id: 1 })
+      .toArray();
+    return docs
+      .map(toNode)
+      .filter((n) => n.trashRootId === n.id)
+      .slice(0, limit);
+  }
+
+  /**
+   * Writes a journal entry's node states, unless the stored document is already as new or
+   * newer. Idempotent, so a crashed or concurrent application is simply repeated.
+   */
+  async applyStates(ns: string, seq: number, states: readonly NodeState[]): Promise<void> {
+    // Sequential: within an entry a later state may free or take a name an earlier one held.
+    for (const s of states) {
+      const { path: _path, id, ...rest } = s;
+      const doc: NodeDoc = {
+        _id: id,
+        ns,
+        ...rest,
+        nameKey: s.deleted ? `~${id}` : liveNameKey(s.parentId, s.name),
+        projSeq: seq,
+      };
+      const res = await this.nodes.replaceOne({ _id: id, projSeq: { $lt: seq } }, doc);
+      if (res.matchedCount > 0) continue;
+      try {
+        await this.nodes.insertOne(doc);
+      } catch (err) {
+        // The node exists at this or a newer seq (another process applied it): nothing to do.
+        if (isDuplicateKeyError(err) && (await this.nodes.findOne({ _id: id }, { projection: { _id: 1 } }))) continue;
+        throw err;
+      }
+    }
+  }
+
+  // ── revisions ───────────────────────────────────────────────────────────────────────────
+
+  async addRevisions(ns: string, revisions: readonly Revision[]): Promise<void> {
+    await mapLimit(revisions, 8, async (r) => {
+      try {
+        await this.revisions.insertOne({ _id: `${r.nodeId}:${r.seq}`, ns, ...r });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+    });
+  }
+
+  async revisionsOf(nodeId: string): Promise<Revision[]> {
+    const docs = await this.revisions.find({ nodeId }).toArray();
+    return docs.map(toRevision).sort((a, b) => b.seq - a.seq);
+  }
+
+  async revision(nodeId: string, seq: number): Promise<Revision | null> {
+    const d = await this.revisions.findOne({ _id: `${nodeId}:${seq}` });
+    return d ? toRevision(d) : null;
+  }
+
+  /** Whether any revision of the namespace (current, old or trashed content) uses the block. */
+  async namespaceReferencesBlock(ns: string, hash: string): Promise<boolean> {
+    return (await this.revisions.findOne({ ns, blocks: hash }, { projection: { _id: 1 } })) !== null;
+  }
+
+  // ── operations ──────────────────────────────────────────────────────────────────────────
+
+  async opRecord(opKey: string): Promise<OpRecordDoc | null> {
+    return this.ops.findOne({ _id: opKey });
+  }
+
+  async addOpRecord(rec: OpRecordDoc): Promise<void> {
+    try {
+      await this.ops.insertOne(rec);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+}
