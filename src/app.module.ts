@@ -9,6 +9,7 @@ import { BlocksModule } from './modules/blocks/blocks.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JournalModule } from './modules/journal/journal.module.js';
 import { NamespaceModule } from './modules/namespace/namespace.module.js';
+import { NotificationsModule } from './modules/notifications/notifications.module.js';
 
 @Module({})
 class ConfigModule {
@@ -32,6 +33,7 @@ export class AppModule {
         BlocksModule,
         JournalModule,
         NamespaceModule,
+        NotificationsModule,
         HealthModule,
       ],
     };

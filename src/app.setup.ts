@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import type { AppConfig } from './config/app-config.js';
@@ -8,6 +9,12 @@ import { AllExceptionsFilter, sendError, toAppError } from './common/http/all-ex
 import { reenterRequestContext, requestContextMiddleware } from './common/http/request-context.middleware.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { APP_VERSION } from './infra/process/version.js';
+
+/** Whether a request says its body is JSON (application/json or application/*+json). */
+function isJson(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
 
 /**
  * Everything about the HTTP surface that is not a module: body parsing, correlation ids,
@@ -18,9 +25,14 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
   app.use(requestContextMiddleware(log));
-  // JSON bodies only for JSON content types; block uploads (application/octet-stream) stay
-  // unread streams for their handlers.
-  app.use(express.json({ limit: config.http.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  // JSON bodies only for JSON content types, and never for block uploads: those stay unread
+  // streams for their handler (which refuses a JSON content type with 415).
+  app.use(
+    express.json({
+      limit: config.http.jsonBodyLimitBytes,
+      type: (req) => isJson(req) && !(req.method === 'PUT' && (req.url ?? '').startsWith('/v1/blocks/')),
+    }),
+  );
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => sendError(res, toAppError(err)));
   app.use(reenterRequestContext);
   app.useGlobalPipes(createValidationPipe());

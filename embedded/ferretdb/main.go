@@ -29,6 +29,7 @@ func main() {
 	dir := flag.String("dir", "", "directory holding the SQLite files (required)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	watchStdin := flag.Bool("watch-stdin", false, "exit when stdin is closed (the parent died)")
+	sqliteQuery := flag.String("sqlite-query", "", "query string appended to the SQLite URI (e.g. mode=memory)")
 	flag.Parse()
 
 	var level slog.Level
@@ -52,7 +53,7 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + filepath.ToSlash(abs) + "/",
+		SQLiteURL: sqliteURL(abs, *sqliteQuery),
 	})
 	if err != nil {
 		fail("cannot start FerretDB: %v", err)
@@ -79,4 +80,13 @@ func main() {
 func fail(format string, args ...any) {
 	slog.Error("pocketcloud-ferretdb", "error", fmt.Sprintf(format, args...))
 	os.Exit(1)
+}
+
+// sqliteURL is FerretDB's SQLite location: a "file:" URI naming a directory, ending in "/".
+func sqliteURL(dir, query string) string {
+	u := "file:" + filepath.ToSlash(dir) + "/"
+	if query != "" {
+		u += "?" + query
+	}
+	return u
 }

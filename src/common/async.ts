@@ -1,14 +1,24 @@
-/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
+/**
+ * Runs `fn` over `items` with at most `limit` (at least 1) calls in flight; results keep the
+ * input order. After a failure no further item is started, and the first error is thrown.
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const workers = Math.max(1, Math.min(Number.isFinite(limit) ? Math.floor(limit) : 1, items.length));
+  await Promise.all(Array.from({ length: workers }, worker));
   return out;
 }
 

@@ -34,6 +34,18 @@ export class AppConfig {
     adminEmails: string[];
   };
   readonly quota: { defaultBytes: number };
+  readonly mqtt: {
+    tcp: { host: string; port: number } | null;
+    webSocket: boolean;
+    maxConnections: number;
+    connectsPerIpPerMinute: number;
+    maxPacketBytes: number;
+    connectTimeoutMs: number;
+    keepaliveLimitSeconds: number;
+    drainTimeoutMs: number;
+    pokeCoalesceMs: number;
+  };
+  readonly fcm: { credentialsFile: string | undefined; ackTimeoutMs: number; ttlSeconds: number; retryBaseMs: number };
 
   constructor(e: Env, jwt: { secret: string; generated: boolean }) {
     this.env = e.NODE_ENV;
@@ -75,6 +87,23 @@ export class AppConfig {
       adminEmails: e.ADMIN_EMAILS,
     };
     this.quota = { defaultBytes: e.DEFAULT_QUOTA_BYTES };
+    this.mqtt = {
+      tcp: e.MQTT_TCP_ENABLED ? { host: e.MQTT_TCP_HOST ?? e.HOST, port: e.MQTT_TCP_PORT } : null,
+      webSocket: e.MQTT_WS_ENABLED,
+      maxConnections: e.MQTT_MAX_CONNECTIONS,
+      connectsPerIpPerMinute: e.MQTT_CONNECTS_PER_IP_PER_MINUTE,
+      maxPacketBytes: e.MQTT_MAX_PACKET_BYTES,
+      connectTimeoutMs: e.MQTT_CONNECT_TIMEOUT_MS,
+      keepaliveLimitSeconds: e.MQTT_KEEPALIVE_LIMIT_SECONDS,
+      drainTimeoutMs: e.MQTT_DRAIN_TIMEOUT_MS,
+      pokeCoalesceMs: e.POKE_COALESCE_MS,
+    };
+    this.fcm = {
+      credentialsFile: e.FCM_CREDENTIALS_FILE && path.resolve(e.FCM_CREDENTIALS_FILE),
+      ackTimeoutMs: e.FCM_ACK_TIMEOUT_MS,
+      ttlSeconds: e.FCM_TTL_SECONDS,
+      retryBaseMs: e.FCM_RETRY_BASE_MS,
+    };
   }
 }
 

@@ -26,7 +26,7 @@ export const envSchema = z
     DATA_DIR: nonEmpty.default('./data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: bool.default(false),
-    JSON_BODY_LIMIT_KB: int(1, 10_240).default(256),
+    JSON_BODY_LIMIT_KB: int(1, 65_536).default(8192),
 
     MONGODB_URI: z
       .string()
@@ -64,6 +64,23 @@ export const envSchema = z
       .default('')
       .transform((v) => v.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),
     DEFAULT_QUOTA_BYTES: int(0, Number.MAX_SAFE_INTEGER).default(10 * GiB),
+
+    MQTT_TCP_ENABLED: bool.default(true),
+    MQTT_TCP_HOST: nonEmpty.optional(),
+    MQTT_TCP_PORT: int(0, 65535).default(1884),
+    MQTT_WS_ENABLED: bool.default(true),
+    MQTT_MAX_CONNECTIONS: int(1, 1_000_000).default(20_000),
+    MQTT_CONNECTS_PER_IP_PER_MINUTE: int(1, 1_000_000).default(120),
+    MQTT_MAX_PACKET_BYTES: int(64, 1_048_576).default(8192),
+    MQTT_CONNECT_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    MQTT_KEEPALIVE_LIMIT_SECONDS: int(10, 65_535).default(1200),
+    MQTT_DRAIN_TIMEOUT_MS: int(100, 600_000).default(5000),
+    POKE_COALESCE_MS: int(0, 60_000).default(250),
+
+    FCM_CREDENTIALS_FILE: nonEmpty.optional(),
+    FCM_ACK_TIMEOUT_MS: int(100, 3_600_000).default(15_000),
+    FCM_TTL_SECONDS: int(0, 2_419_200).default(300),
+    FCM_RETRY_BASE_MS: int(10, 600_000).default(1000),
   })
   .superRefine((env, ctx) => {
     if (env.BLOB_STORE === 's3') {

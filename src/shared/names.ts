@@ -19,9 +19,13 @@ export function normalizeName(name: string): string {
   return name.normalize('NFC');
 }
 
-/** The key under which names collide. */
+/**
+ * The key under which names collide. Folding twice makes it stable: the capital sharp s
+ * (ẞ) lowers to ß, which only the second pass folds to "ss" like ß and SS.
+ */
 export function nameKey(name: string): string {
-  return name.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+  const once = name.normalize('NFC').toUpperCase().toLowerCase();
+  return once.toUpperCase().toLowerCase().normalize('NFC');
 }
 
 /** Why a name is not acceptable, or null if it is. Checks the NFC form. */
@@ -58,15 +62,28 @@ export class PathError extends Error {
   }
 }
 
-/** `name (conflicted copy <label>).ext`, numbered from 2 when taken: `name (conflicted copy <label> 2).ext`. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * `name (conflicted copy <label>).ext`, numbered from 2 when taken:
+ * `name (conflicted copy <label> 2).ext`. Always a valid name: the label loses characters no
+ * name may hold, and the stem (then, if need be, the extension) is shortened a whole
+ * character at a time until the result fits in 255 bytes.
+ */
 export function conflictedName(name: string, label: string, n = 1): string {
   const dot = name.lastIndexOf('.');
   const hasExt = dot > 0 && dot < name.length - 1;
-  const stem = hasExt ? name.slice(0, dot) : name;
-  const ext = hasExt ? name.slice(dot) : '';
-  const suffix = ` (conflicted copy ${label}${n > 1 ? ` ${n}` : ''})`;
-  // Keep within 255 bytes by shortening the stem.
-  let s = stem;
-  while (Buffer.byteLength(s + suffix + ext, 'utf8') > MAX_NAME_BYTES && s.length > 1) s = s.slice(0, -1);
-  return s + suffix + ext;
+  const stem = [...graphemes.segment(hasExt ? name.slice(0, dot) : name)].map((g) => g.segment);
+  let ext = hasExt ? name.slice(dot) : '';
+  // eslint-disable-next-line no-control-regex
+  const cleanLabel = [...graphemes.segment(label.replace(/[/\\\u0000-\u001f\u007f]/g, '_').trim())]
+    .slice(0, 40)
+    .map((g) => g.segment)
+    .join('');
+  const suffix = ` (conflicted copy ${cleanLabel}${n > 1 ? ` ${n}` : ''})`;
+  const size = (): number => Buffer.byteLength(stem.join('') + suffix + ext, 'utf8');
+  while (size() > MAX_NAME_BYTES && stem.length > 1) stem.pop();
+  if (size() > MAX_NAME_BYTES) ext = '';
+  while (size() > MAX_NAME_BYTES && stem.length > 1) stem.pop();
+  return normalizeName(stem.join('') + suffix + ext);
 }

@@ -25,6 +25,7 @@ export function testEnv(label: string, blobStore: BlobStoreKind = 'fs', extra: R
     LOG_LEVEL: process.env.PC_TEST_LOG ?? 'silent',
     JWT_SECRET: randomBytes(32).toString('hex'),
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    MQTT_TCP_PORT: '0',
     BLOB_STORE: blobStore,
     ...(blobStore === 's3'
       ? {

@@ -8,6 +8,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { AuthController } from './auth.controller.js';
 import { AccessTokenGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
+import { DeviceStatusRegistry } from './device-status.registry.js';
 import { DevicesController } from './devices.controller.js';
 import { DevicesRepository } from './devices.repository.js';
 import { DevicesService } from './devices.service.js';
@@ -51,9 +52,10 @@ import { UsersRepository } from './users.repository.js';
     AuthService,
     DevicesService,
     MeService,
+    DeviceStatusRegistry,
     JwtStrategy,
     { provide: APP_GUARD, useClass: AccessTokenGuard },
   ],
-  exports: [SessionValidator, TokenService, AuthService, UsersRepository, DevicesRepository],
+  exports: [SessionValidator, TokenService, AuthService, UsersRepository, DevicesRepository, DeviceStatusRegistry],
 })
 export class AuthModule {}

@@ -2,11 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { AuthErrors } from './auth.errors.js';
 import { AuthService } from './auth.service.js';
 import type { AuthContext, Device } from './auth.types.js';
+import { DeviceStatusRegistry, type DeviceSyncStatus } from './device-status.registry.js';
 import { DevicesRepository } from './devices.repository.js';
 import type { DeviceDto } from './dto/auth.dto.js';
 import type { UpdateDeviceDto } from './dto/device.dto.js';
 
-export function toDeviceDto(d: Device, currentDeviceId: string): DeviceDto {
+const NEVER_SYNCED: DeviceSyncStatus = { connected: false, lastPokedSeq: 0, lastAckedSeq: 0, lastFetchedSeq: 0, lastMqttSeenAt: null };
+
+export function toDeviceDto(d: Device, currentDeviceId: string, sync: DeviceSyncStatus = NEVER_SYNCED): DeviceDto {
   return {
     id: d.id,
     name: d.name,
@@ -16,6 +19,7 @@ export function toDeviceDto(d: Device, currentDeviceId: string): DeviceDto {
     current: d.id === currentDeviceId,
     revokedAt: d.revokedAt,
     hasPushToken: d.fcmToken !== null,
+    sync,
   };
 }
 
@@ -24,11 +28,12 @@ export class DevicesService {
   constructor(
     private readonly devices: DevicesRepository,
     private readonly auth: AuthService,
+    private readonly status: DeviceStatusRegistry,
   ) {}
 
   async list(auth: AuthContext, includeRevoked = false): Promise<DeviceDto[]> {
-    const all = await this.devices.listByUser(auth.userId);
-    return all.filter((d) => includeRevoked || !d.revokedAt).map((d) => toDeviceDto(d, auth.deviceId));
+    const [all, sync] = await Promise.all([this.devices.listByUser(auth.userId), this.status.statusOf(auth.userId)]);
+    return all.filter((d) => includeRevoked || !d.revokedAt).map((d) => toDeviceDto(d, auth.deviceId, sync.get(d.id)));
   }
 
   async update(auth: AuthContext, id: string, dto: UpdateDeviceDto): Promise<DeviceDto> {
@@ -37,7 +42,8 @@ export class DevicesService {
     if (dto.name !== undefined) patch.name = dto.name;
     if (dto.fcmToken !== undefined) patch.fcmToken = dto.fcmToken;
     if (Object.keys(patch).length > 0) await this.devices.update(id, patch);
-    return toDeviceDto(await this.own(auth, id), auth.deviceId);
+    const sync = await this.status.statusOf(auth.userId);
+    return toDeviceDto(await this.own(auth, id), auth.deviceId, sync.get(id));
   }
 
   async revoke(auth: AuthContext, id: string): Promise<void> {

@@ -7,6 +7,7 @@ export const BlocksErrors = {
   tooLarge: () => new AppError(413, 'BLOCK_TOO_LARGE', `A block is at most ${BLOCK_SIZE} bytes.`, { maxBytes: BLOCK_SIZE }),
   hashMismatch: () => new AppError(400, 'HASH_MISMATCH', 'The uploaded bytes do not hash to the block name; nothing was kept.'),
   sizeMismatch: () => new AppError(400, 'SIZE_MISMATCH', 'The body was not as long as its Content-Length; nothing was kept.'),
+  aborted: () => new AppError(400, 'REQUEST_ABORTED', 'The client went away before sending the whole block; nothing was kept.'),
   wrongContentType: () =>
     new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Upload block bytes as application/octet-stream.'),
   notFound: () => new AppError(404, 'BLOCK_NOT_FOUND', 'Block not found or not referenced by your files.'),

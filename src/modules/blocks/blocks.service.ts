@@ -66,6 +66,8 @@ export class BlocksService {
       }
     } catch (err) {
       if (err instanceof BlobIntegrityError) throw err.reason === 'hash' ? BlocksErrors.hashMismatch() : BlocksErrors.sizeMismatch();
+      // A client that hangs up mid-body is not a server error (nothing was kept either way).
+      if (clientWentAway(body)) throw BlocksErrors.aborted();
       throw err;
     }
     await this.repo.recordHeld(userId, hash, contentLength, this.clock.now());
@@ -82,6 +84,16 @@ export class BlocksService {
   read(hash: string, range?: ByteRange): Promise<Readable> {
     return this.store.get(hash, range);
   }
+}
+
+/**
+ * Whether the body is an HTTP request whose client closed the connection before sending all of
+ * it (duck-typed: the service takes any stream). A failing blob store leaves the client's
+ * connection open, so its errors are not mistaken for this.
+ */
+function clientWentAway(body: Readable): boolean {
+  const req = body as Readable & { complete?: boolean; socket?: { destroyed?: boolean } };
+  return req.complete === false && req.socket?.destroyed === true;
 }
 
 /** A sink that drops what it is given (the bytes only needed hashing). */

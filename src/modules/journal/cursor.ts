@@ -1,3 +1,5 @@
+import { isNodeId } from '../../shared/ids.js';
+
 /**
  * A position in a namespace's change stream: every change of entries up to `seq` was
  * delivered, plus the first `skip` changes of entry `seq + 1` (an entry too big for one page
@@ -19,6 +21,6 @@ export function decodeCursor(cursor: string): CursorPosition | null {
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('.');
   if (parts.length !== 4 || parts[0] !== '1') return null;
   const [, ns, seqStr, skipStr] = parts as [string, string, string, string];
-  if (!/^[0-9a-f-]{36}$/.test(ns) || !/^\d{1,12}$/.test(seqStr) || !/^\d{1,9}$/.test(skipStr)) return null;
+  if (!isNodeId(ns) || !/^\d{1,12}$/.test(seqStr) || !/^\d{1,9}$/.test(skipStr)) return null;
   return { ns, seq: Number(seqStr), skip: Number(skipStr) };
 }

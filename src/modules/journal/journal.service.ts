@@ -10,6 +10,8 @@ declare module '../../common/events/event-bus.js' {
 }
 
 const MAX_CACHED_HEADS = 100_000;
+/** The stored head hint is raised every this many entries: a cold reader probes at most this far. */
+const HINT_EVERY = 32;
 
 /** Appends to and reads the journal, keeping each namespace's head in memory as a hint. */
 @Injectable()
@@ -35,7 +37,7 @@ export class JournalService {
   async append(entry: JournalEntry): Promise<boolean> {
     if (!(await this.repo.tryAppend(entry))) return false;
     this.remember(entry.ns, entry.seq);
-    await this.repo.raiseHeadHint(entry.ns, entry.seq);
+    if (entry.seq % HINT_EVERY === 0) await this.repo.raiseHeadHint(entry.ns, entry.seq);
     this.events.emit('journal.appended', { ns: entry.ns, seq: entry.seq, userId: entry.userId, deviceId: entry.deviceId });
     return true;
   }

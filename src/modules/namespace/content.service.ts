@@ -38,6 +38,15 @@ export function parseRange(header: string | undefined, size: number): RangeReque
   return { start, end };
 }
 
+/** If-None-Match: `*`, or a list of (possibly weak) ETags one of which is ours. */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag.replace(/^W\//, '') === etag;
+  });
+}
+
 /** Streams file content block by block, so memory stays flat at any size. */
 @Injectable()
 export class ContentService {
@@ -66,7 +75,7 @@ export class ContentService {
     res.setHeader('Cache-Control', 'private, no-cache');
     res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(node.name)}`);
     if (version.mtime) res.setHeader('Last-Modified', version.mtime.toUTCString());
-    if (req.headers['if-none-match'] === etag) {
+    if (etagMatches(req.headers['if-none-match'], etag)) {
       res.status(304).end();
       return;
     }
@@ -98,25 +107,34 @@ export class ContentService {
     res.status(200);
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('ETag', `"${hash}"`);
-    await pipeline(body, res);
+    try {
+      await pipeline(body, res);
+    } catch (err) {
+      // A client that hangs up mid-download is no server error; anything else is logged.
+      if (!res.destroyed || res.writableFinished) this.logger.warn({ err, hash }, 'block download failed');
+      res.destroy();
+    }
   }
 
   private async streamBlocks(blocks: string[], start: number, end: number, res: Response): Promise<void> {
     const first = Math.floor(start / BLOCK_SIZE);
     const last = Math.floor(end / BLOCK_SIZE);
-    for (let i = first; i <= last; i++) {
-      const blockStart = i * BLOCK_SIZE;
-      const from = Math.max(start, blockStart) - blockStart;
-      const to = Math.min(end, blockStart + BLOCK_SIZE - 1) - blockStart;
-      const body = await this.blocks.read(blocks[i]!, { start: from, end: to });
-      try {
-        await pipeline(body, res, { end: false });
-      } catch (err) {
-        this.logger.warn({ err, block: blocks[i] }, 'download interrupted');
-        res.destroy();
-        return;
+    const store = this.blocks;
+    // One pipeline for the whole answer: a pipeline per block would leave its listeners on
+    // the response each time (MaxListenersExceededWarning past 10 blocks, growing with the file).
+    async function* ranges(): AsyncGenerator<Buffer> {
+      for (let i = first; i <= last; i++) {
+        const blockStart = i * BLOCK_SIZE;
+        const from = Math.max(start, blockStart) - blockStart;
+        const to = Math.min(end, blockStart + BLOCK_SIZE - 1) - blockStart;
+        yield* await store.read(blocks[i]!, { start: from, end: to });
       }
     }
-    res.end();
+    try {
+      await pipeline(ranges, res);
+    } catch (err) {
+      this.logger.warn({ err }, 'download interrupted');
+      res.destroy();
+    }
   }
 }

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Head, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Head, HttpCode, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ErrorBody } from '../../common/http/error-body.js';
+import { WriteStatusInterceptor } from '../../common/http/write-status.interceptor.js';
 import { Auth } from '../auth/auth.decorators.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import { EntryDto } from '../journal/dto/entry.dto.js';
@@ -32,19 +33,21 @@ export class FilesController {
   ) {}
 
   @Post('folders')
+  @UseInterceptors(WriteStatusInterceptor)
   @ApiOperation({ operationId: 'createFolder', summary: 'Create a folder (by parentId + name, or path).' })
-  @ApiResponse({ status: 201, type: WriteResultDto })
+  @ApiResponse({ status: 201, type: WriteResultDto, description: 'Changed (200 with seq null: it was already so).' })
   @ApiResponse({ status: 409, type: ErrorBody, description: WRITE_ERRORS })
   createFolder(@Auth() auth: AuthContext, @Body() dto: CreateFolderDto): Promise<WriteResultDto> {
     return this.files.createFolder(auth, dto);
   }
 
   @Post('files/commit')
+  @UseInterceptors(WriteStatusInterceptor)
   @ApiOperation({
     operationId: 'commitFile',
     summary: 'Create a file, or a new version of one, from blocks you uploaded. With an existing id: a new version.',
   })
-  @ApiResponse({ status: 201, type: WriteResultDto })
+  @ApiResponse({ status: 201, type: WriteResultDto, description: 'Changed (200 with seq null: it was already so).' })
   @ApiResponse({ status: 400, type: ErrorBody, description: 'BLOCKS_MISSING (details.missing), BLOCKS_MISMATCH' })
   @ApiResponse({ status: 403, type: ErrorBody, description: 'QUOTA_EXCEEDED' })
   @ApiResponse({ status: 409, type: ErrorBody, description: WRITE_ERRORS })
@@ -53,8 +56,9 @@ export class FilesController {
   }
 
   @Post('files/move')
+  @UseInterceptors(WriteStatusInterceptor)
   @ApiOperation({ operationId: 'moveNode', summary: 'Rename and/or move a file or folder.' })
-  @ApiResponse({ status: 201, type: WriteResultDto })
+  @ApiResponse({ status: 201, type: WriteResultDto, description: 'Changed (200 with seq null: it was already so).' })
   @ApiResponse({ status: 400, type: ErrorBody, description: 'MOVE_INTO_ITSELF, NOT_A_FOLDER, INVALID_NAME' })
   @ApiResponse({ status: 409, type: ErrorBody, description: WRITE_ERRORS })
   move(@Auth() auth: AuthContext, @Body() dto: MoveDto): Promise<WriteResultDto> {
@@ -62,24 +66,27 @@ export class FilesController {
   }
 
   @Post('files/delete')
+  @UseInterceptors(WriteStatusInterceptor)
   @ApiOperation({ operationId: 'deleteNode', summary: 'Move a file or folder (with its subtree) to the trash.' })
-  @ApiResponse({ status: 201, type: WriteResultDto })
+  @ApiResponse({ status: 201, type: WriteResultDto, description: 'Changed (200 with seq null: it was already so).' })
   @ApiResponse({ status: 409, type: ErrorBody, description: WRITE_ERRORS })
   delete(@Auth() auth: AuthContext, @Body() dto: DeleteDto): Promise<WriteResultDto> {
     return this.files.delete(auth, dto);
   }
 
   @Post('files/restore')
+  @UseInterceptors(WriteStatusInterceptor)
   @ApiOperation({ operationId: 'restoreNode', summary: 'Bring a node back from the trash, with what the same delete removed.' })
-  @ApiResponse({ status: 201, type: WriteResultDto })
+  @ApiResponse({ status: 201, type: WriteResultDto, description: 'Changed (200 with seq null: it was already so).' })
   @ApiResponse({ status: 409, type: ErrorBody, description: 'NOT_IN_TRASH, PARENT_DELETED, NAME_TAKEN' })
   restore(@Auth() auth: AuthContext, @Body() dto: RestoreDto): Promise<WriteResultDto> {
     return this.files.restore(auth, dto);
   }
 
   @Post('files/revisions/restore')
+  @UseInterceptors(WriteStatusInterceptor)
   @ApiOperation({ operationId: 'restoreRevision', summary: 'Make an old version the current content (a new version).' })
-  @ApiResponse({ status: 201, type: WriteResultDto })
+  @ApiResponse({ status: 201, type: WriteResultDto, description: 'Changed (200 with seq null: it was already so).' })
   restoreRevision(@Auth() auth: AuthContext, @Body() dto: RestoreRevisionDto): Promise<WriteResultDto> {
     return this.files.restoreRevision(auth, dto);
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-error.js';
+import { isNodeId } from '../../shared/ids.js';
 import { nameKey, PathError } from '../../shared/names.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import { decodeCursor } from '../journal/cursor.js';
@@ -183,7 +184,7 @@ export class FilesService {
   async trash(auth: AuthContext, limit: number, cursor: string | undefined): Promise<TrashPageDto> {
     const view = await this.view(auth);
     const before = cursor === undefined ? null : Number.parseInt(cursor, 10);
-    if (before !== null && (!Number.isSafeInteger(before) || before < 1)) throw NamespaceErrors.invalidPath('bad trash cursor');
+    if (before !== null && (!/^\d{1,15}$/.test(cursor!) || before < 1)) throw NamespaceErrors.invalidPageCursor();
     const roots = await this.tree.trashRoots(view.ns, limit + 1, before);
     const page = roots.slice(0, limit);
     const entries = await Promise.all(page.map(async (n) => ({ ...toEntryDto({ ...n, path: await view.pathOf(n) }), deletedAt: n.deletedAt })));
@@ -201,6 +202,7 @@ export class FilesService {
   async resolve(view: TreeView, ref: NodeRefQuery): Promise<TreeNode> {
     if ((ref.id === undefined) === (ref.path === undefined)) throw NamespaceErrors.invalidPath('give exactly one of id and path');
     if (ref.id !== undefined) {
+      if (ref.id !== view.ns && !isNodeId(ref.id)) throw NamespaceErrors.invalidId();
       const node = await view.node(ref.id);
       if (!node) throw NamespaceErrors.nodeNotFound();
       return node;
@@ -268,5 +270,5 @@ function decodeListCursor(s: string): ListCursor {
   } catch {
     // fall through
   }
-  throw new AppError(400, 'INVALID_LIST_CURSOR', 'The list cursor is not valid; list again without it.');
+  throw NamespaceErrors.invalidPageCursor();
 }

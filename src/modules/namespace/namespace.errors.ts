@@ -29,6 +29,7 @@ export const NamespaceErrors = {
     new AppError(409, 'PARENT_DELETED', 'The original folder is deleted too: restore it first, or give a parentId.'),
   revisionNotFound: () => new AppError(404, 'REVISION_NOT_FOUND', 'No such revision of this file.'),
   opIdReused: () => new AppError(409, 'OP_ID_REUSED', 'This opId was used before for a different operation.'),
+  invalidPageCursor: () => new AppError(400, 'INVALID_PAGE_CURSOR', 'The page cursor is not valid; start again without it.'),
   busy: () => new AppError(503, 'BUSY', 'Too many concurrent writes to this namespace; retry shortly.'),
   rangeNotSatisfiable: (size: number) =>
     new AppError(416, 'RANGE_NOT_SATISFIABLE', 'The requested range is outside the file.', { size }),

@@ -8,7 +8,7 @@ import { FilesController } from './files.controller.js';
 import { FilesService } from './files.service.js';
 import { ProjectionService } from './projection.service.js';
 import { NAMESPACE_MODEL, NamespaceSchema, OP_RECORD_MODEL, OpRecordSchema } from './schemas/namespace.schema.js';
-import { NODE_MODEL, NodeSchema } from './schemas/node.schema.js';
+import { NAME_MODEL, NameSchema, NODE_MODEL, NodeSchema } from './schemas/node.schema.js';
 import { REVISION_MODEL, RevisionSchema } from './schemas/revision.schema.js';
 import { SyncWriter } from './sync-writer.service.js';
 import { TreeRepository } from './tree.repository.js';
@@ -17,6 +17,7 @@ import { TreeRepository } from './tree.repository.js';
   imports: [
     MongooseModule.forFeature([
       { name: NODE_MODEL, schema: NodeSchema },
+      { name: NAME_MODEL, schema: NameSchema },
       { name: REVISION_MODEL, schema: RevisionSchema },
       { name: NAMESPACE_MODEL, schema: NamespaceSchema },
       { name: OP_RECORD_MODEL, schema: OpRecordSchema },

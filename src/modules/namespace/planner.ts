@@ -274,6 +274,9 @@ class PlanContext {
   /** Where a create goes: `path`, or `parentId` (default: the root) plus `name`. */
   async createTarget(op: { parentId?: string; name?: string; path?: string }): Promise<{ parent: TreeNode; name: string }> {
     if (op.path !== undefined) {
+      if (op.parentId !== undefined || op.name !== undefined) {
+        throw NamespaceErrors.invalidPath('give either path, or name (with parentId), not both');
+      }
       let parts: string[];
       try {
         parts = splitPath(op.path);

@@ -7,6 +7,8 @@ import { TreeRepository } from './tree.repository.js';
 
 const MAX_TRACKED = 100_000;
 const CATCH_UP_BATCH = 256;
+/** The namespace's applied-seq hint is written every this many entries (a restart re-applies at most these). */
+const MARK_EVERY = 16;
 
 /**
  * Keeps the tree projection equal to the fold of the journal. Every writer and reader of a
@@ -18,8 +20,8 @@ const CATCH_UP_BATCH = 256;
 @Injectable()
 export class ProjectionService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ProjectionService.name);
-  /** Per namespace: every entry up to this seq is applied to the projection. */
-  private readonly applied = new Map<string, number>();
+  /** Per namespace: every entry up to `seq` is applied; `usage` is the namespace's bytes then. */
+  private readonly applied = new Map<string, { seq: number; usage: number }>();
   /** Serializes a namespace's writers and catch-ups inside this process. */
   readonly locks = new KeyedMutex();
 
@@ -35,10 +37,9 @@ export class ProjectionService implements OnApplicationBootstrap {
 
   async repairAll(): Promise<number> {
     let repaired = 0;
-    for await (const { id } of this.tree.allNamespaceIds()) {
-      const before = this.applied.get(id);
+    for await (const { id, appliedSeq } of this.tree.allNamespaceIds()) {
       const head = await this.locks.run(id, () => this.catchUpLocked(id));
-      if (before === undefined || head > before) repaired++;
+      if (head > appliedSeq) repaired++;
     }
     return repaired;
   }
@@ -50,7 +51,7 @@ export class ProjectionService implements OnApplicationBootstrap {
 
   /** As catchUp, for a caller already holding the namespace lock. */
   async catchUpLocked(ns: string): Promise<number> {
-    let applied = this.applied.get(ns) ?? (await this.tree.namespace(ns))?.appliedSeq ?? 0;
+    let applied = this.applied.get(ns)?.seq ?? (await this.tree.namespace(ns))?.appliedSeq ?? 0;
     const head = await this.journal.head(ns);
     while (applied < head) {
       const entries = await this.journal.readAfter(ns, applied, Math.min(CATCH_UP_BATCH, head - applied));
@@ -61,8 +62,13 @@ export class ProjectionService implements OnApplicationBootstrap {
       }
       this.logger.debug({ ns, applied, head }, 'projection caught up');
     }
-    this.remember(ns, applied);
+    if (!this.applied.has(ns)) this.remember(ns, applied, (await this.journal.get(ns, applied))?.usage ?? 0);
     return applied;
+  }
+
+  /** Bytes of live file content at the applied head (after catchUpLocked). */
+  usage(ns: string): number {
+    return this.applied.get(ns)?.usage ?? 0;
   }
 
   /** Applies one entry (idempotent). Callers hold the namespace lock. */
@@ -82,8 +88,8 @@ export class ProjectionService implements OnApplicationBootstrap {
       }));
     if (revisions.length > 0) await this.tree.addRevisions(e.ns, revisions);
     if (e.opKey && e.opHash) await this.tree.addOpRecord({ _id: e.opKey, ns: e.ns, seq: e.seq, opHash: e.opHash });
-    await this.tree.markApplied(e.ns, e.seq, e.usage);
-    this.remember(e.ns, e.seq);
+    if (e.seq % MARK_EVERY === 0) await this.tree.markApplied(e.ns, e.seq, e.usage);
+    this.remember(e.ns, e.seq, e.usage);
   }
 
   /** Forgets what this process knows, as a restart would (tests). */
@@ -91,9 +97,9 @@ export class ProjectionService implements OnApplicationBootstrap {
     this.applied.clear();
   }
 
-  private remember(ns: string, seq: number): void {
-    if ((this.applied.get(ns) ?? -1) > seq) return;
+  private remember(ns: string, seq: number, usage: number): void {
+    if ((this.applied.get(ns)?.seq ?? -1) > seq) return;
     if (this.applied.size >= MAX_TRACKED) this.applied.clear();
-    this.applied.set(ns, seq);
+    this.applied.set(ns, { seq, usage });
   }
 }

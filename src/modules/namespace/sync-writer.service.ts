@@ -63,7 +63,7 @@ export class SyncWriter {
         const plan = await this.planner.plan(op, new TreeView(ctx.ns, this.tree), ctx, seq, now);
         if (plan.kind === 'noop') return { node: plan.node, seq: null };
 
-        const usage = (await this.usageAt(ctx.ns, head)) + plan.usageDelta;
+        const usage = this.projection.usage(ctx.ns) + plan.usageDelta;
         if (plan.usageDelta > 0) await this.assertQuota(ctx.userId, usage, plan.usageDelta);
         const entry: JournalEntry = {
           ns: ctx.ns,
@@ -110,12 +110,6 @@ export class SyncWriter {
     const entry = await this.journal.get(ns, rec.seq);
     if (!entry) throw new Error(`op ${opKey} names seq ${rec.seq}, which is not in the journal`);
     return { node: entry.changes[0]!, seq: entry.seq };
-  }
-
-  private async usageAt(ns: string, seq: number): Promise<number> {
-    if (seq === 0) return 0;
-    const entry = await this.journal.get(ns, seq);
-    return entry?.usage ?? 0;
   }
 
   private async assertQuota(userId: string, usage: number, delta: number): Promise<void> {

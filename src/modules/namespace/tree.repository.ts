@@ -9,7 +9,7 @@ import { nameKey } from '../../shared/names.js';
 import type { NodeState } from '../journal/journal.types.js';
 import type { Revision, TreeNode } from './namespace.types.js';
 import { NAMESPACE_MODEL, OP_RECORD_MODEL, type NamespaceDoc, type OpRecordDoc } from './schemas/namespace.schema.js';
-import { NODE_MODEL, type NodeDoc } from './schemas/node.schema.js';
+import { NAME_MODEL, NODE_MODEL, type NameDoc, type NodeDoc } from './schemas/node.schema.js';
 import { REVISION_MODEL, type RevisionDoc } from './schemas/revision.schema.js';
 
 function toNode(d: NodeDoc): TreeNode {
@@ -63,9 +63,13 @@ export class TreeRepository implements OnModuleInit {
   private readonly revisions: Collection<RevisionDoc>;
   private readonly namespaces: Collection<NamespaceDoc>;
   private readonly ops: Collection<OpRecordDoc>;
+  private readonly names: Collection<NameDoc>;
+  /** Namespaces known to exist (they are never deleted). */
+  private readonly knownNamespaces = new Set<string>();
 
   constructor(
     @InjectModel(NODE_MODEL) private readonly nodeModel: Model<NodeDoc>,
+    @InjectModel(NAME_MODEL) private readonly nameModel: Model<NameDoc>,
     @InjectModel(REVISION_MODEL) private readonly revisionModel: Model<RevisionDoc>,
     @InjectModel(NAMESPACE_MODEL) private readonly namespaceModel: Model<NamespaceDoc>,
     @InjectModel(OP_RECORD_MODEL) private readonly opModel: Model<OpRecordDoc>,
@@ -74,10 +78,17 @@ export class TreeRepository implements OnModuleInit {
     this.revisions = collectionOf(revisionModel);
     this.namespaces = collectionOf(namespaceModel);
     this.ops = collectionOf(opModel);
+    this.names = collectionOf(nameModel);
   }
 
   async onModuleInit(): Promise<void> {
-    await Promise.all([this.nodeModel.init(), this.revisionModel.init(), this.namespaceModel.init(), this.opModel.init()]);
+    await Promise.all([
+      this.nodeModel.init(),
+      this.nameModel.init(),
+      this.revisionModel.init(),
+      this.namespaceModel.init(),
+      this.opModel.init(),
+    ]);
   }
 
   // ── namespaces ──────────────────────────────────────────────────────────────────────────
@@ -86,17 +97,17 @@ export class TreeRepository implements OnModuleInit {
     return this.namespaces.findOne({ _id: ns });
   }
 
-  async ensureNamespace(ns: string, ownerId: string, at: Date): Promise<NamespaceDoc> {
-    const existing = await this.namespace(ns);
-    if (existing) return existing;
-    const doc: NamespaceDoc = { _id: ns, ownerId, createdAt: at, appliedSeq: 0, usage: 0, usageSeq: 0 };
-    try {
-      await this.namespaces.insertOne(doc);
-      return doc;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      return (await this.namespace(ns))!;
+  async ensureNamespace(ns: string, ownerId: string, at: Date): Promise<void> {
+    if (this.knownNamespaces.has(ns)) return;
+    if (!(await this.namespace(ns))) {
+      try {
+        await this.namespaces.insertOne({ _id: ns, ownerId, createdAt: at, appliedSeq: 0, usage: 0, usageSeq: 0 });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
     }
+    if (this.knownNamespaces.size > 100_000) this.knownNamespaces.clear();
+    this.knownNamespaces.add(ns);
   }
 
   /** Records progress of the projection and the namespace's usage (monotonic; a hint). */
@@ -123,9 +134,14 @@ export class TreeRepository implements OnModuleInit {
     return (await this.nodes.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
   }
 
+  /** The live child with this name (NFC, case-folded), by two `_id` reads: the name index, then the node. */
   async liveChildByName(ns: string, parentId: string, name: string): Promise<TreeNode | null> {
-    const d = await this.nodes.findOne({ nameKey: liveNameKey(parentId, name) });
-    return d && d.ns === ns ? toNode(d) : null;
+    const key = liveNameKey(parentId, name);
+    const hint = await this.names.findOne({ _id: key });
+    if (!hint) return null;
+    const d = await this.nodes.findOne({ _id: hint.nodeId });
+    // The index may point at a node that has since moved on: then the name is free.
+    return d && d.ns === ns && !d.deleted && d.nameKey === key ? toNode(d) : null;
   }
 
   async children(ns: string, parentId: string, which: 'live' | 'all'): Promise<TreeNode[]> {
@@ -169,22 +185,36 @@ export class TreeRepository implements OnModuleInit {
     // Sequential: within an entry a later state may free or take a name an earlier one held.
     for (const s of states) {
       const { path: _path, id, ...rest } = s;
-      const doc: NodeDoc = {
-        _id: id,
-        ns,
-        ...rest,
-        nameKey: s.deleted ? `~${id}` : liveNameKey(s.parentId, s.name),
-        projSeq: seq,
-      };
+      const key = liveNameKey(s.parentId, s.name);
+      const doc: NodeDoc = { _id: id, ns, ...rest, nameKey: s.deleted ? `~${id}` : key, projSeq: seq };
+      // The name index first, unconditionally: replaying entries in order always leaves it
+      // pointing at the latest holder of each name.
+      if (!s.deleted) await this.pointName(key, id);
+      if (s.createdSeq === seq && (await this.tryInsert(doc))) continue; // created by this entry
       const res = await this.nodes.replaceOne({ _id: id, projSeq: { $lt: seq } }, doc);
-      if (res.matchedCount > 0) continue;
-      try {
-        await this.nodes.insertOne(doc);
-      } catch (err) {
-        // The node exists at this or a newer seq (another process applied it): nothing to do.
-        if (isDuplicateKeyError(err) && (await this.nodes.findOne({ _id: id }, { projection: { _id: 1 } }))) continue;
-        throw err;
-      }
+      if (res.matchedCount > 0 || s.createdSeq === seq) continue;
+      await this.tryInsert(doc);
+    }
+  }
+
+  private async pointName(key: string, nodeId: string): Promise<void> {
+    try {
+      await this.names.replaceOne({ _id: key }, { nodeId }, { upsert: true });
+    } catch (err) {
+      // Two processes applying the same entry both tried to create the entry: it exists now.
+      if (!isDuplicateKeyError(err)) throw err;
+      await this.names.replaceOne({ _id: key }, { nodeId });
+    }
+  }
+
+  /** Inserts a node; false if one with its id exists (applied already, at this or a later seq). */
+  private async tryInsert(doc: NodeDoc): Promise<boolean> {
+    try {
+      await this.nodes.insertOne(doc);
+      return true;
+    } catch (err) {
+      if (isDuplicateKeyError(err) && (await this.nodes.findOne({ _id: doc._id }, { projection: { _id: 1 } }))) return false;
+      throw err;
     }
   }
 

@@ -68,6 +68,15 @@ export class RefreshResultDto {
   @ApiProperty({ type: TokensDto }) tokens!: TokensDto;
 }
 
+export class DeviceSyncDto {
+  @ApiProperty({ description: 'Connected to the MQTT broker now.' }) connected!: boolean;
+  @ApiProperty({ description: 'Highest journal seq poked to it over MQTT.' }) lastPokedSeq!: number;
+  @ApiProperty({ description: 'Highest seq whose poke it acknowledged (PUBACK).' }) lastAckedSeq!: number;
+  @ApiProperty({ description: 'Cursor seq it last read the delta from: everything up to it is durably applied.' })
+  lastFetchedSeq!: number;
+  @ApiProperty({ nullable: true, type: Date }) lastMqttSeenAt!: Date | null;
+}
+
 export class DeviceDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
@@ -78,4 +87,5 @@ export class DeviceDto {
   @ApiPropertyOptional({ nullable: true, type: Date }) revokedAt!: Date | null;
   @ApiProperty({ description: 'Whether an FCM token is registered (the token itself is never returned).' })
   hasPushToken!: boolean;
+  @ApiProperty({ type: DeviceSyncDto, description: 'How far the device has caught up.' }) sync!: DeviceSyncDto;
 }

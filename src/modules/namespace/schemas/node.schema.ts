@@ -65,3 +65,18 @@ export const NodeSchema = new Schema<NodeDoc>(
 NodeSchema.index({ nameKey: 1 }, { unique: true });
 NodeSchema.index({ parentId: 1 });
 NodeSchema.index({ ns: 1, deleted: 1 });
+
+export const NAME_MODEL = 'NodeName';
+
+/**
+ * A name index by `_id` (`<parentId>/<folded name>` → node id), because FerretDB answers only
+ * `_id` equality without scanning. It is a hint: written before the node on every
+ * application, never deleted, and checked against the node on every read, so a stale entry
+ * (the node moved on) reads as "free" and a missing one cannot exist for a live node.
+ */
+export interface NameDoc {
+  _id: string;
+  nodeId: string;
+}
+
+export const NameSchema = new Schema<NameDoc>({ _id: String, nodeId: String }, { collection: 'node_names', versionKey: false });

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { testConfig } from '../support/test-env.js';
+import { newDevice, sha256, type Device } from '../support/sync-client.js';
+
+/** HTTP details of the sync API: statuses of no-ops, conditional downloads, ambiguous requests. */
+describe('sync API details (e2e)', () => {
+  let t: TestApp;
+  let d: Device;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApp(testConfig('httpdetails'));
+    const made = await newDevice(t.api);
+    d = made.device;
+    token = made.session.tokens.accessToken;
+    await d.latest();
+  });
+  afterAll(() => t?.close());
+
+  it('answers 201 when a write changed something and 200 with seq null when it did not', async () => {
+    const first = await d.post('/v1/folders', { path: '/same', id: '0190a0a0-0000-7000-8000-000000000001' });
+    expect(first.status).toBe(201);
+    expect(first.body.seq).toBeGreaterThan(0);
+    const again = await d.post('/v1/folders', { path: '/same', id: '0190a0a0-0000-7000-8000-000000000001' });
+    expect(again.status).toBe(200);
+    expect(again.body.seq).toBeNull();
+  });
+
+  it('refuses a create that names both a path and a parentId/name', async () => {
+    const res = await d.post('/v1/folders', { path: '/a', name: 'b' });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('INVALID_PATH');
+  });
+
+  it('honours If-None-Match with *, lists and weak ETags', async () => {
+    const data = randomBytes(1000);
+    const made = await d.putFile({ path: '/cond.bin' }, data);
+    const etag = `"${made.body.entry.contentHash}"`;
+    for (const header of ['*', `"nope", ${etag}`, `W/${etag}`]) {
+      expect((await d.download(`id=${made.body.entry.id}`, { 'if-none-match': header })).status).toBe(304);
+    }
+    const fresh = await d.download(`id=${made.body.entry.id}`, { 'if-none-match': '"something-else"' });
+    expect(fresh.status).toBe(200);
+    expect(sha256(fresh.body)).toBe(sha256(data));
+  });
+
+  it('refuses a garbage trash cursor with INVALID_PAGE_CURSOR', async () => {
+    for (const cursor of ['abc', '-5', '1e9', '0']) {
+      const res = await t.api.get(`/v1/trash?cursor=${cursor}`, token);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('INVALID_PAGE_CURSOR');
+    }
+  });
+
+  it('refuses block bytes labelled as JSON with 415, whatever they contain', async () => {
+    for (const bytes of [randomBytes(3000), Buffer.from('{"not":"a block"}')]) {
+      const res = await t.api.request('PUT', `/v1/blocks/${sha256(bytes)}`, { token, raw: bytes, headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(415);
+      expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    }
+  });
+});

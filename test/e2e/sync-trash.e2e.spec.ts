@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { testConfig } from '../support/test-env.js';
+import { type Account, Device, newDevice } from '../support/sync-client.js';
+
+describe('trash: delete and restore (e2e)', () => {
+  let t: TestApp;
+  let d: Device;
+  let account: Account;
+
+  beforeAll(async () => {
+    t = await startTestApp(testConfig('sync_trash'));
+  });
+  afterAll(() => t?.close());
+  beforeEach(async () => {
+    ({ session: account, device: d } = await newDevice(t.api));
+  });
+
+  /** Writes with the device's own (old) cursor: its own changes never count as unseen. */
+  const ok = async (p: Promise<{ status: number; body: any }>) => {
+    const res = await p;
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body;
+  };
+  const file = async (path: string, text = path) => (await ok(d.putFile({ path }, Buffer.from(text)))).entry;
+  const folder = async (path: string) => (await ok(d.mkdir({ path }))).entry;
+  const names = async (q = 'path=/&recursive=true') => (await d.listAll(q)).map((e) => e.path);
+  const trash = async () => {
+    const res = await d.get('/v1/trash');
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+
+  /** /T with a.txt, sub/b.txt and early.txt; early.txt deleted on its own before /T. */
+  async function deletedTree() {
+    const T = await folder('/T');
+    const a = await file('/T/a.txt');
+    const sub = await folder('/T/sub');
+    const b = await file('/T/sub/b.txt');
+    const early = await file('/T/early.txt');
+    await ok(d.post('/v1/files/delete', { id: early.id }));
+    const del = await ok(d.post('/v1/files/delete', { id: T.id }));
+    return { T, a, sub, b, early, del };
+  }
+
+  it('puts a deleted folder in the trash as one root, and its subtree leaves the listing', async () => {
+    await file('/keep.txt');
+    const { T, a, sub, b, early, del } = await deletedTree();
+    expect(del.entry).toMatchObject({ id: T.id, deleted: true });
+
+    const tr = await trash();
+    // Newest first: the folder, then the file deleted before it. Its children are not roots.
+    expect(tr.entries.map((e: any) => e.id)).toEqual([T.id, early.id]);
+    expect(tr.entries[0]).toMatchObject({ path: '/T', kind: 'folder', deleted: true, deletedAt: expect.any(String) });
+    expect(tr.hasMore).toBe(false);
+
+    expect(await names()).toEqual(['/keep.txt']);
+    for (const n of [T, a, sub, b, early]) expect((await d.get(`/v1/files/metadata?id=${n.id}`)).body.deleted).toBe(true);
+    expect((await d.get('/v1/files/metadata?path=/T/a.txt')).status).toBe(404);
+    expect((await d.get(`/v1/files/list?id=${T.id}`)).status).toBe(404);
+  });
+
+  it('pages the trash', async () => {
+    const ids: string[] = [];
+    for (const n of ['x', 'y', 'z']) {
+      const f = await file(`/${n}`);
+      await ok(d.post('/v1/files/delete', { id: f.id }));
+      ids.unshift(f.id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const res: any = await d.get(`/v1/trash?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.entries.map((e: any) => e.id));
+      if (!res.body.hasMore) break;
+      cursor = res.body.cursor;
+    }
+    expect(seen).toEqual(ids);
+  });
+
+  it('restores the folder with what the same delete removed, but not a child deleted earlier on its own', async () => {
+    const { T, a, sub, b, early } = await deletedTree();
+    const head = await d.headSeq();
+    const res = await ok(d.post('/v1/files/restore', { id: T.id }));
+    expect(res.seq).toBe(head + 1);
+    expect(res.entry).toMatchObject({ id: T.id, path: '/T', deleted: false });
+
+    expect(await names()).toEqual(['/T', '/T/a.txt', '/T/sub', '/T/sub/b.txt']);
+    expect((await d.get(`/v1/files/metadata?id=${early.id}`)).body.deleted).toBe(true);
+    expect((await trash()).entries.map((e: any) => e.id)).toEqual([early.id]);
+    expect((await d.download(`id=${b.id}`)).body.toString()).toBe('/T/sub/b.txt');
+
+    // The restore is one journal entry listing exactly the revived nodes.
+    const delta = (await d.readDelta()).entries.filter((e) => e.seq === res.seq);
+    expect(delta.map((e) => e.id).sort()).toEqual([T.id, a.id, sub.id, b.id].sort());
+    expect(delta.every((e) => !e.deleted)).toBe(true);
+
+    // The earlier one can still come back, into the restored folder.
+    await ok(d.post('/v1/files/restore', { id: early.id }));
+    expect(await names()).toContain('/T/early.txt');
+    expect((await trash()).entries).toEqual([]);
+  });
+
+  it('refuses to restore into a deleted parent (409 PARENT_DELETED), but restores into a given parentId', async () => {
+    const { T, early } = await deletedTree();
+    const res = await d.post('/v1/files/restore', { id: early.id });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('PARENT_DELETED');
+
+    const elsewhere = await folder('/Elsewhere');
+    const moved = await ok(d.post('/v1/files/restore', { id: early.id, parentId: elsewhere.id }));
+    expect(moved.entry).toMatchObject({ id: early.id, parentId: elsewhere.id, path: '/Elsewhere/early.txt', deleted: false });
+    // To the root, under a new name.
+    const a = (await d.get('/v1/files/metadata?id=' + T.id)).body;
+    expect(a.deleted).toBe(true);
+    const root = await ok(d.post('/v1/files/restore', { id: T.id, parentId: account.user.id, name: 'T restored' }));
+    expect(root.entry).toMatchObject({ path: '/T restored', name: 'T restored' });
+    expect(await names()).toEqual([
+      '/Elsewhere',
+      '/Elsewhere/early.txt',
+      '/T restored',
+      '/T restored/a.txt',
+      '/T restored/sub',
+      '/T restored/sub/b.txt',
+    ]);
+  });
+
+  it('refuses to restore a live node with 409 NOT_IN_TRASH', async () => {
+    const f = await file('/alive.txt');
+    const res = await d.post('/v1/files/restore', { id: f.id });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('NOT_IN_TRASH');
+  });
+
+  it('refuses to restore over a name taken meanwhile (409 NAME_TAKEN), unless given another name', async () => {
+    const old = await file('/n.txt', 'old');
+    await ok(d.post('/v1/files/delete', { id: old.id }));
+    const now = await file('/n.txt', 'new');
+    const res = await d.post('/v1/files/restore', { id: old.id });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('NAME_TAKEN');
+    expect(res.body.details.current.id).toBe(now.id);
+    const renamed = await ok(d.post('/v1/files/restore', { id: old.id, name: 'n (old).txt' }));
+    expect(renamed.entry.path).toBe('/n (old).txt');
+    expect((await d.download('path=/n%20(old).txt')).body.toString()).toBe('old');
+  });
+
+  it('treats deleting a node already in the trash as done (seq null)', async () => {
+    const f = await file('/twice.txt');
+    await ok(d.post('/v1/files/delete', { id: f.id }));
+    const head = await d.headSeq();
+    const res = await d.post('/v1/files/delete', { id: f.id });
+    expect(res.status).toBe(200); // nothing changed: 200, not 201
+    const again = res.body;
+    expect(again.seq).toBeNull();
+    expect(again.entry.deleted).toBe(true);
+    expect(await d.headSeq()).toBe(head);
+  });
+
+  it.each([
+    ['/v1/files/restore', {}],
+    ['/v1/files/delete', {}],
+    ['/v1/files/move', { name: 'x' }],
+  ])('answers %s of a node that does not exist with 404 NODE_NOT_FOUND', async (path, extra) => {
+    const res = await d.post(path, { id: '0190a0b0-c0d0-7000-8000-000000000000', ...extra });
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('NODE_NOT_FOUND');
+  });
+});
