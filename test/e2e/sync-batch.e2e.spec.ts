@@ -30,8 +30,8 @@ describe('batches and operation ids (e2e)', () => {
       ops = [
         { type: 'createFolder', opId: 'op-1', baseCursor: cursor, id: folderId, path: '/Batch' },
         { type: 'commit', opId: 'op-2', baseCursor: cursor, id: fileId, parentId: folderId, name: 'f.txt', blocks, size: 12 },
-        // Fails: the name is taken (by op-1's folder).
-        { type: 'createFolder', opId: 'op-3', baseCursor: cursor, path: '/batch' },
+        // Fails: the name is taken (by op-1's folder) and the operation asks not to be renamed.
+        { type: 'createFolder', opId: 'op-3', baseCursor: cursor, path: '/batch', autorename: false },
         { type: 'move', opId: 'op-4', baseCursor: cursor, id: fileId, name: 'g.txt' },
         // Fails: no such node.
         { type: 'delete', opId: 'op-5', baseCursor: cursor, id: '0190a0b0-c0d0-7000-8000-000000000001' },

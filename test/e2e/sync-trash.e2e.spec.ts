@@ -133,17 +133,35 @@ describe('trash: delete and restore (e2e)', () => {
     expect(res.body.code).toBe('NOT_IN_TRASH');
   });
 
-  it('refuses to restore over a name taken meanwhile (409 NAME_TAKEN), unless given another name', async () => {
+  it('with autorename:false, refuses to restore over a name taken meanwhile (409 NAME_TAKEN), unless given another name', async () => {
     const old = await file('/n.txt', 'old');
     await ok(d.post('/v1/files/delete', { id: old.id }));
     const now = await file('/n.txt', 'new');
-    const res = await d.post('/v1/files/restore', { id: old.id });
+    const head = await d.headSeq();
+    const res = await d.post('/v1/files/restore', { id: old.id, autorename: false });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('NAME_TAKEN');
     expect(res.body.details.current.id).toBe(now.id);
-    const renamed = await ok(d.post('/v1/files/restore', { id: old.id, name: 'n (old).txt' }));
+    expect(await d.headSeq()).toBe(head);
+    expect((await d.get(`/v1/files/metadata?id=${old.id}`)).body.deleted).toBe(true);
+    const renamed = await ok(d.post('/v1/files/restore', { id: old.id, name: 'n (old).txt', autorename: false }));
     expect(renamed.entry.path).toBe('/n (old).txt');
+    expect(renamed.conflicts).toEqual([]);
     expect((await d.download('path=/n%20(old).txt')).body.toString()).toBe('old');
+  });
+
+  it('by default, restores over a name taken meanwhile as a conflicted copy name (rule 10, NAME_COLLISION)', async () => {
+    const old = await file('/n.txt', 'old');
+    await ok(d.post('/v1/files/delete', { id: old.id }));
+    const now = await file('/n.txt', 'new');
+    const res = await ok(d.post('/v1/files/restore', { id: old.id }));
+    expect(res.entry).toMatchObject({ id: old.id, deleted: false, path: '/n (conflicted copy test phone).txt' });
+    expect(res.conflicts).toEqual([{ id: expect.any(String), kind: 'NAME_COLLISION' }]);
+    const list = (await d.get('/v1/conflicts?unresolved=true')).body.conflicts;
+    expect(list).toEqual([expect.objectContaining({ id: res.conflicts[0].id, kind: 'NAME_COLLISION', nodeIds: [old.id, now.id], opKind: 'node.restore' })]);
+    expect(await names()).toEqual(['/n (conflicted copy test phone).txt', '/n.txt']);
+    expect((await d.download('path=/n.txt')).body.toString()).toBe('new');
+    expect((await d.download(`id=${old.id}`)).body.toString()).toBe('old');
   });
 
   it('treats deleting a node already in the trash as done (seq null)', async () => {

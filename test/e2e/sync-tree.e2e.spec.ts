@@ -202,37 +202,85 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
       ['case', 'A.txt', 'a.txt'],
       ['case and NFD', 'CAFÉ', NFD],
       ['ß folded as ss', 'Straße', 'STRASSE'],
-    ])('refuses a second name equal under %s with 409 NAME_TAKEN and details.current', async (_name, first, second) => {
+    ])('with autorename:false, refuses a second name equal under %s with 409 NAME_TAKEN and details.current', async (_name, first, second) => {
       const a = await ok(d.mkdir({ name: first }));
+      const head = await d.headSeq();
       for (const attempt of [
-        () => d.mkdir({ name: second }),
-        () => d.putFile({ name: second, parentId: account.user.id }, Buffer.from('x')),
+        () => d.mkdir({ name: second, autorename: false }),
+        () => d.putFile({ name: second, parentId: account.user.id }, Buffer.from('x'), { autorename: false }),
       ]) {
         const res = await attempt();
         expect(res.status, JSON.stringify(res.body)).toBe(409);
         expect(res.body.code).toBe('NAME_TAKEN');
         expect(res.body.details.current).toMatchObject({ id: a.id, name: first.normalize('NFC'), kind: 'folder' });
       }
+      expect(await d.headSeq()).toBe(head);
       // Renaming another node onto the name collides as well.
       const b = await ok(d.mkdir({ name: 'other' }));
-      const mv = await d.post('/v1/files/move', { id: b.id, name: second });
+      const mv = await d.post('/v1/files/move', { id: b.id, name: second, autorename: false });
       expect(mv.status).toBe(409);
       expect(mv.body.code).toBe('NAME_TAKEN');
       expect(mv.body.details.current.id).toBe(a.id);
+      expect(await meta(`id=${b.id}`)).toMatchObject({ name: 'other' });
     });
 
-    it('makes a file and a folder with the same name collide, both ways', async () => {
+    it.each([
+      ['NFC vs NFD', NFC, NFD, `${NFC} (conflicted copy test phone)`],
+      ['case', 'A.txt', 'a.txt', 'a (conflicted copy test phone).txt'],
+      ['case and NFD', 'CAFÉ', NFD, `${NFC} (conflicted copy test phone)`],
+      ['ß folded as ss', 'Straße', 'STRASSE', 'STRASSE (conflicted copy test phone)'],
+    ])('by default, renames a second name equal under %s (rule 10) and records NAME_COLLISION', async (_name, first, second, renamed) => {
+      const a = await ok(d.mkdir({ name: first }));
+      const res = await d.mkdir({ name: second });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.entry).toMatchObject({ name: renamed, path: `/${renamed}`, kind: 'folder' });
+      expect(res.body.conflicts).toEqual([{ id: expect.any(String), kind: 'NAME_COLLISION' }]);
+      const record = (await d.get('/v1/conflicts')).body.conflicts.find((c: any) => c.id === res.body.conflicts[0].id);
+      expect(record).toMatchObject({ kind: 'NAME_COLLISION', nodeIds: [res.body.entry.id, a.id], opKind: 'folder.create' });
+      // A file onto the name gets the next free copy name; a rename onto it is renamed too.
+      const f = await d.putFile({ name: second, parentId: account.user.id }, Buffer.from('x'));
+      expect(f.status, JSON.stringify(f.body)).toBe(201);
+      expect(f.body.entry.name).not.toBe(renamed);
+      expect(f.body.entry.name).toMatch(/ \(conflicted copy test phone 2\)/);
+      expect(f.body.conflicts.map((c: any) => c.kind)).toEqual(['NAME_COLLISION']);
+      const b = await ok(d.mkdir({ name: 'other' }));
+      const mv = await d.post('/v1/files/move', { id: b.id, name: second });
+      expect(mv.status).toBe(201);
+      expect(mv.body.entry.name).toMatch(/ \(conflicted copy test phone 3\)/);
+      expect(mv.body.conflicts.map((c: any) => c.kind)).toEqual(['NAME_COLLISION']);
+      expect(await meta(`id=${a.id}`)).toMatchObject({ name: first.normalize('NFC'), deleted: false });
+      const names = (await d.listAll('path=/')).map((e) => e.name);
+      expect(names).toHaveLength(4);
+      expect(new Set(names.map((n) => n.normalize('NFC').toUpperCase().toLowerCase())).size).toBe(4);
+    });
+
+    it('makes a file and a folder with the same name collide, both ways (autorename:false: 409 NAME_TAKEN)', async () => {
       const folder = await ok(d.mkdir({ path: '/thing' }));
-      const f = await d.putFile({ path: '/Thing' }, Buffer.from('x'));
+      const f = await d.putFile({ path: '/Thing' }, Buffer.from('x'), { autorename: false });
       expect(f.status).toBe(409);
       expect(f.body.code).toBe('NAME_TAKEN');
       expect(f.body.details.current).toMatchObject({ id: folder.id, kind: 'folder' });
 
       const file2 = await file('/stuff.txt');
-      const m = await d.mkdir({ path: '/STUFF.TXT' });
+      const m = await d.mkdir({ path: '/STUFF.TXT', autorename: false });
       expect(m.status).toBe(409);
       expect(m.body.code).toBe('NAME_TAKEN');
       expect(m.body.details.current).toMatchObject({ id: file2.id, kind: 'file' });
+    });
+
+    it('makes a file and a folder with the same name collide, both ways (default: renamed, NAME_COLLISION)', async () => {
+      const folder = await ok(d.mkdir({ path: '/thing' }));
+      const f = await d.putFile({ path: '/Thing' }, Buffer.from('x'));
+      expect(f.status).toBe(201);
+      expect(f.body.entry).toMatchObject({ kind: 'file', name: 'Thing (conflicted copy test phone)' });
+      expect(f.body.conflicts.map((c: any) => c.kind)).toEqual(['NAME_COLLISION']);
+      expect(await meta(`id=${folder.id}`)).toMatchObject({ name: 'thing', kind: 'folder' });
+
+      await file('/stuff.txt');
+      const m = await d.mkdir({ path: '/STUFF.TXT' });
+      expect(m.status).toBe(201);
+      expect(m.body.entry).toMatchObject({ kind: 'folder', name: 'STUFF (conflicted copy test phone).TXT' });
+      expect(m.body.conflicts.map((c: any) => c.kind)).toEqual(['NAME_COLLISION']);
     });
 
     it('frees a name once its node is deleted, and the same name in another folder never collides', async () => {

@@ -1,4 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import { pipeline } from 'node:stream/promises';
 import {
   CreateBucketCommand,
@@ -37,7 +38,17 @@ export class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
 
   constructor(private readonly opts: S3BlobStoreOptions) {
+    const log = new Logger('S3');
     const config: S3ClientConfig = {
+      // The SDK warns on console when an aborted upload (a client that hung up, a body that
+      // failed its hash) cannot be retried: expected here, so it goes to our debug log.
+      logger: {
+        trace: () => undefined,
+        debug: (...a: unknown[]) => log.debug({ sdk: a }),
+        info: (...a: unknown[]) => log.debug({ sdk: a }),
+        warn: (...a: unknown[]) => log.debug({ sdk: a }),
+        error: (...a: unknown[]) => log.warn({ sdk: a }),
+      },
       region: opts.region,
       forcePathStyle: opts.forcePathStyle,
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),

@@ -79,6 +79,9 @@ export class JournalRepository implements OnModuleInit {
       pagesId,
       pageCount: pageDocs.length,
       usage: entry.usage,
+      ...(entry.conflicts ? { conflicts: entry.conflicts } : {}),
+      ...(entry.resolved ? { resolved: entry.resolved } : {}),
+      ...(entry.purgedRevisions ? { purgedRevisions: entry.purgedRevisions } : {}),
     };
     try {
       await this.entries.insertOne(doc);
@@ -166,6 +169,9 @@ export class JournalRepository implements OnModuleInit {
       opHash: doc.opHash,
       changes,
       usage: doc.usage,
+      ...(doc.conflicts ? { conflicts: doc.conflicts } : {}),
+      ...(doc.resolved ? { resolved: doc.resolved } : {}),
+      ...(doc.purgedRevisions ? { purgedRevisions: doc.purgedRevisions } : {}),
     };
   }
 }

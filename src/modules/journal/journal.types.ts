@@ -6,6 +6,8 @@ export const OP_KINDS = [
   'node.delete',
   'node.restore',
   'revision.restore',
+  'conflict.resolve',
+  'retention.purge',
 ] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 
@@ -42,6 +44,8 @@ export interface NodeState {
   locationDev: string | null;
   deletedSeq: number;
   deletedDev: string | null;
+  /** Deleted and past trash retention: the content is gone, the tombstone stays. */
+  purged?: boolean;
 }
 
 export interface JournalEntry {
@@ -59,6 +63,18 @@ export interface JournalEntry {
   changes: NodeState[];
   /** Bytes of live file content in the namespace after this entry (for quotas). */
   usage: number;
+  /** Conflicts this entry settled (each becomes a conflict record). */
+  conflicts?: PlannedConflict[];
+  /** Conflict records this entry resolved. */
+  resolved?: { conflictId: string; resolution: string }[];
+  /** Revisions (`<nodeId>:<seq>`) this entry purged (retention). */
+  purgedRevisions?: string[];
+}
+
+export interface PlannedConflict {
+  kind: string;
+  /** The node the device's operation was about first, then the others involved. */
+  nodeIds: string[];
 }
 
 export interface JournalAppended {

@@ -62,6 +62,7 @@ export class ContentService {
     const view = await this.files.view(auth);
     const node = await this.files.resolve(view, q);
     if (node.kind !== 'file') throw NamespaceErrors.notAFile();
+    if (node.purged && q.revision === undefined) throw NamespaceErrors.purged();
     let version = { size: node.size, contentHash: node.contentHash!, blocks: node.blocks, mtime: node.mtime };
     if (q.revision !== undefined) {
       const rev = await this.tree.revision(node.id, q.revision);

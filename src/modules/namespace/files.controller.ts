@@ -21,7 +21,7 @@ import {
 } from './dto/write.dto.js';
 import { FilesService } from './files.service.js';
 
-const WRITE_ERRORS = 'UNSEEN_CHANGE, NAME_TAKEN (409, details.current), INVALID_NAME, NODE_NOT_FOUND, CURSOR_INVALID …';
+const WRITE_ERRORS = 'NAME_TAKEN (409, with autorename=false; details.current), ID_TAKEN, OP_ID_REUSED; see docs/errors.md';
 
 @ApiTags('files')
 @ApiBearerAuth()

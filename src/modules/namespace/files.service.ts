@@ -3,6 +3,7 @@ import { AppError } from '../../common/errors/app-error.js';
 import { isNodeId } from '../../shared/ids.js';
 import { nameKey, PathError } from '../../shared/names.js';
 import type { AuthContext } from '../auth/auth.types.js';
+import { ConflictsRepository, listConflicts } from '../conflicts/conflicts.repository.js';
 import { decodeCursor } from '../journal/cursor.js';
 import { DeltaService } from '../journal/delta.service.js';
 import { toEntryDto, type EntryDto } from '../journal/dto/entry.dto.js';
@@ -15,11 +16,12 @@ import type {
   DeleteDto,
   MoveDto,
   RestoreDto,
+  ResolveConflictDto,
   RestoreRevisionDto,
   WriteBaseDto,
   WriteResultDto,
 } from './dto/write.dto.js';
-import type { ListPageDto, ListQuery, NodeRefQuery, RevisionDto, TrashPageDto } from './dto/read.dto.js';
+import type { ConflictPageDto, ConflictsQuery, ListPageDto, ListQuery, NodeRefQuery, RevisionDto, TrashPageDto } from './dto/read.dto.js';
 import { NamespaceErrors } from './namespace.errors.js';
 import type { TreeNode } from './namespace.types.js';
 import type { Operation, WriteContext } from './operations.js';
@@ -42,12 +44,13 @@ export class FilesService {
     private readonly writer: SyncWriter,
     private readonly projection: ProjectionService,
     private readonly tree: TreeRepository,
+    private readonly conflictRecords: ConflictsRepository,
   ) {}
 
   // ── writes ──────────────────────────────────────────────────────────────────────────────
 
   createFolder(auth: AuthContext, dto: CreateFolderDto): Promise<WriteResultDto> {
-    return this.write(auth, dto, { type: 'createFolder', id: dto.id, parentId: dto.parentId, name: dto.name, path: dto.path });
+    return this.write(auth, dto, toCreateFolderOp(dto));
   }
 
   commit(auth: AuthContext, dto: CommitFileDto): Promise<WriteResultDto> {
@@ -55,19 +58,29 @@ export class FilesService {
   }
 
   move(auth: AuthContext, dto: MoveDto): Promise<WriteResultDto> {
-    return this.write(auth, dto, { type: 'move', id: dto.id, parentId: dto.parentId, name: dto.name });
+    return this.write(auth, dto, toMoveOp(dto));
   }
 
   delete(auth: AuthContext, dto: DeleteDto): Promise<WriteResultDto> {
-    return this.write(auth, dto, { type: 'delete', id: dto.id });
+    return this.write(auth, dto, { type: 'delete', id: dto.id, removedIds: dto.removedIds });
   }
 
   restore(auth: AuthContext, dto: RestoreDto): Promise<WriteResultDto> {
-    return this.write(auth, dto, { type: 'restore', id: dto.id, parentId: dto.parentId, name: dto.name });
+    return this.write(auth, dto, toRestoreOp(dto));
   }
 
   restoreRevision(auth: AuthContext, dto: RestoreRevisionDto): Promise<WriteResultDto> {
     return this.write(auth, dto, { type: 'restoreRevision', id: dto.id, revision: dto.revision });
+  }
+
+  resolveConflict(auth: AuthContext, id: string, dto: ResolveConflictDto): Promise<WriteResultDto> {
+    return this.write(auth, dto, { type: 'resolveConflict', conflictId: id, resolution: dto.resolution });
+  }
+
+  async conflicts(auth: AuthContext, q: ConflictsQuery): Promise<ConflictPageDto> {
+    const ns = DeltaService.namespaceOf(auth);
+    await this.projection.catchUp(ns);
+    return listConflicts(this.conflictRecords, { ns, unresolved: q.unresolved ?? false }, q.limit ?? 100, q.cursor);
   }
 
   async batch(auth: AuthContext, dto: BatchDto): Promise<BatchResultDto> {
@@ -219,7 +232,19 @@ export class FilesService {
 }
 
 function toWriteResult(r: WriteResult): WriteResultDto {
-  return { entry: toEntryDto(r.node), seq: r.seq };
+  return { entry: toEntryDto(r.node), seq: r.seq, conflicts: r.conflicts };
+}
+
+function toCreateFolderOp(dto: CreateFolderDto): Operation {
+  return { type: 'createFolder', id: dto.id, parentId: dto.parentId, name: dto.name, path: dto.path, autorename: dto.autorename };
+}
+
+function toMoveOp(dto: MoveDto): Operation {
+  return { type: 'move', id: dto.id, parentId: dto.parentId, name: dto.name, autorename: dto.autorename };
+}
+
+function toRestoreOp(dto: RestoreDto): Operation {
+  return { type: 'restore', id: dto.id, parentId: dto.parentId, name: dto.name, autorename: dto.autorename };
 }
 
 function toCommitOp(dto: CommitFileDto): Operation {
@@ -232,21 +257,22 @@ function toCommitOp(dto: CommitFileDto): Operation {
     blocks: dto.blocks,
     size: dto.size,
     mtime: dto.mtime === undefined ? null : new Date(dto.mtime),
+    autorename: dto.autorename,
   };
 }
 
 function batchOperation(o: BatchDto['ops'][number]): Operation {
   switch (o.type) {
     case 'createFolder':
-      return { type: 'createFolder', id: o.id, parentId: o.parentId, name: o.name, path: o.path };
+      return toCreateFolderOp(o);
     case 'commit':
       return toCommitOp(o);
     case 'move':
-      return { type: 'move', id: o.id, parentId: o.parentId, name: o.name };
+      return toMoveOp(o);
     case 'delete':
-      return { type: 'delete', id: o.id };
+      return { type: 'delete', id: o.id, removedIds: o.removedIds };
     case 'restore':
-      return { type: 'restore', id: o.id, parentId: o.parentId, name: o.name };
+      return toRestoreOp(o);
     case 'restoreRevision':
       return { type: 'restoreRevision', id: o.id, revision: o.revision };
   }

@@ -14,8 +14,6 @@ export const NamespaceErrors = {
   invalidId: () => new AppError(400, 'INVALID_ID', 'Node ids are UUIDs.'),
   nameTaken: (current: EntryDto) =>
     new AppError(409, 'NAME_TAKEN', 'Another file or folder in that folder has this name (case-insensitively).', { current }),
-  unseenChange: (current: EntryDto) =>
-    new AppError(409, 'UNSEEN_CHANGE', 'The node changed since your base cursor; read the delta and retry.', { current }),
   moveIntoItself: () => new AppError(400, 'MOVE_INTO_ITSELF', 'A folder cannot move into itself or its own subtree.'),
   rootImmutable: () => new AppError(400, 'ROOT_IMMUTABLE', 'The root folder cannot be moved, renamed or deleted.'),
   idTaken: () => new AppError(409, 'ID_TAKEN', 'That node id is already used by a different node.'),
@@ -24,6 +22,7 @@ export const NamespaceErrors = {
   blocksMismatch: (why: string) => new AppError(400, 'BLOCKS_MISMATCH', `The block list does not fit the size: ${why}.`),
   quotaExceeded: (quotaBytes: number, usedBytes: number, requiredBytes: number) =>
     new AppError(403, 'QUOTA_EXCEEDED', 'This would exceed your storage quota.', { quotaBytes, usedBytes, requiredBytes }),
+  purged: () => new AppError(410, 'PURGED', 'That node was in the trash longer than the retention period; its content is gone.'),
   notInTrash: () => new AppError(409, 'NOT_IN_TRASH', 'That node is not in the trash.'),
   parentDeleted: () =>
     new AppError(409, 'PARENT_DELETED', 'The original folder is deleted too: restore it first, or give a parentId.'),

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuthModule } from '../auth/auth.module.js';
 import { BlocksModule } from '../blocks/blocks.module.js';
+import { ConflictsModule } from '../conflicts/conflicts.module.js';
 import { JournalModule } from '../journal/journal.module.js';
+import { ConflictsController } from './conflicts.controller.js';
 import { ContentService } from './content.service.js';
 import { FilesController } from './files.controller.js';
 import { FilesService } from './files.service.js';
@@ -24,9 +26,10 @@ import { TreeRepository } from './tree.repository.js';
     ]),
     AuthModule,
     BlocksModule,
+    ConflictsModule,
     JournalModule,
   ],
-  controllers: [FilesController],
+  controllers: [FilesController, ConflictsController],
   providers: [TreeRepository, ProjectionService, SyncWriter, FilesService, ContentService],
   exports: [ProjectionService, TreeRepository, SyncWriter],
 })

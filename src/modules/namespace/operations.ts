@@ -1,6 +1,6 @@
 /** The write operations a device sends, validated into domain commands. */
 export type Operation =
-  | { type: 'createFolder'; id?: string; parentId?: string; name?: string; path?: string }
+  | { type: 'createFolder'; id?: string; parentId?: string; name?: string; path?: string; autorename?: boolean }
   | {
       type: 'commit';
       id?: string;
@@ -10,11 +10,17 @@ export type Operation =
       blocks: string[];
       size: number;
       mtime?: Date | null;
+      autorename?: boolean;
     }
-  | { type: 'move'; id: string; parentId?: string; name?: string }
-  | { type: 'delete'; id: string }
-  | { type: 'restore'; id: string; parentId?: string; name?: string }
-  | { type: 'restoreRevision'; id: string; revision: number };
+  | { type: 'move'; id: string; parentId?: string; name?: string; autorename?: boolean }
+  /** `removedIds`: every node the device removed locally with this delete (its view of the subtree). */
+  | { type: 'delete'; id: string; removedIds?: string[] }
+  | { type: 'restore'; id: string; parentId?: string; name?: string; autorename?: boolean }
+  | { type: 'restoreRevision'; id: string; revision: number }
+  | { type: 'resolveConflict'; conflictId: string; resolution: ConflictResolution };
+
+export const CONFLICT_RESOLUTIONS = ['keepMine', 'keepTheirs', 'keepBoth', 'acknowledge'] as const;
+export type ConflictResolution = (typeof CONFLICT_RESOLUTIONS)[number];
 
 export type OperationType = Operation['type'];
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { KeyedMutex } from '../../common/async.js';
+import { ConflictsRepository, conflictId } from '../conflicts/conflicts.repository.js';
 import { JournalService } from '../journal/journal.service.js';
 import type { JournalEntry } from '../journal/journal.types.js';
 import type { Revision } from './namespace.types.js';
@@ -28,6 +29,7 @@ export class ProjectionService implements OnApplicationBootstrap {
   constructor(
     private readonly tree: TreeRepository,
     private readonly journal: JournalService,
+    private readonly conflicts: ConflictsRepository,
   ) {}
 
   /** Repairs every namespace in the background at start; requests repair lazily anyway. */
@@ -88,6 +90,26 @@ export class ProjectionService implements OnApplicationBootstrap {
       }));
     if (revisions.length > 0) await this.tree.addRevisions(e.ns, revisions);
     if (e.opKey && e.opHash) await this.tree.addOpRecord({ _id: e.opKey, ns: e.ns, seq: e.seq, opHash: e.opHash });
+    if (e.conflicts?.length) {
+      await this.conflicts.record(
+        e.conflicts.map((c, i) => ({
+          id: conflictId(e.ns, e.seq, i),
+          ns: e.ns,
+          userId: e.userId,
+          deviceId: e.deviceId,
+          kind: c.kind,
+          nodeIds: c.nodeIds,
+          opKind: e.kind,
+          seq: e.seq,
+          at: e.at,
+          resolvedAt: null,
+          resolution: null,
+          resolvedSeq: null,
+        })),
+      );
+    }
+    for (const r of e.resolved ?? []) await this.conflicts.resolve(r.conflictId, r.resolution, e.seq, e.at);
+    if (e.purgedRevisions?.length) await this.tree.deleteRevisions(e.purgedRevisions);
     if (e.seq % MARK_EVERY === 0) await this.tree.markApplied(e.ns, e.seq, e.usage);
     this.remember(e.ns, e.seq, e.usage);
   }

@@ -33,6 +33,7 @@ function toNode(d: NodeDoc): TreeNode {
     locationDev: d.locationDev ?? null,
     deletedSeq: d.deletedSeq,
     deletedDev: d.deletedDev ?? null,
+    purged: d.purged ?? false,
   };
 }
 
@@ -115,9 +116,9 @@ export class TreeRepository implements OnModuleInit {
     await this.namespaces.updateOne({ _id: ns, appliedSeq: { $lt: seq } }, { $set: { appliedSeq: seq, usage, usageSeq: seq } });
   }
 
-  async *allNamespaceIds(): AsyncIterable<{ id: string; appliedSeq: number }> {
-    for await (const d of this.namespaces.find({}, { projection: { _id: 1, appliedSeq: 1 } })) {
-      yield { id: d._id, appliedSeq: d.appliedSeq };
+  async *allNamespaceIds(): AsyncIterable<{ id: string; ownerId: string; appliedSeq: number }> {
+    for await (const d of this.namespaces.find({}, { projection: { _id: 1, ownerId: 1, appliedSeq: 1 } })) {
+      yield { id: d._id, ownerId: d.ownerId, appliedSeq: d.appliedSeq };
     }
   }
 
@@ -238,6 +239,33 @@ export class TreeRepository implements OnModuleInit {
   async revision(nodeId: string, seq: number): Promise<Revision | null> {
     const d = await this.revisions.findOne({ _id: `${nodeId}:${seq}` });
     return d ? toRevision(d) : null;
+  }
+
+  async deleteRevisions(ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) await this.revisions.deleteMany({ _id: { $in: ids.slice(i, i + 500) } });
+  }
+
+  /** Revisions of the namespace written before `before` (retention candidates). */
+  async revisionsBefore(ns: string, before: Date): Promise<Revision[]> {
+    return (await this.revisions.find({ ns, at: { $lt: before } }).toArray()).map(toRevision);
+  }
+
+  /** Every (namespace, block) a retained revision uses — what garbage collection keeps. */
+  async *referencedBlocks(): AsyncIterable<{ ns: string; blocks: string[] }> {
+    for await (const r of this.revisions.find({}, { projection: { ns: 1, blocks: 1 } })) yield { ns: r.ns, blocks: r.blocks };
+  }
+
+  /** Bytes of every retained version (live, old, trashed), as users see them: before dedup. */
+  async retainedBytes(): Promise<number> {
+    let total = 0;
+    for await (const r of this.revisions.find({}, { projection: { size: 1 } })) total += r.size;
+    return total;
+  }
+
+  /** Trash roots deleted before `before` and not purged yet. */
+  async expiredTrashRoots(ns: string, before: Date): Promise<TreeNode[]> {
+    const docs = await this.nodes.find({ ns, deleted: true, deletedAt: { $lt: before } }).toArray();
+    return docs.map(toNode).filter((n) => n.trashRootId === n.id && !n.purged);
   }
 
   /** Whether any revision of the namespace (current, old or trashed content) uses the block. */

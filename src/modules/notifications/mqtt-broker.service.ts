@@ -77,6 +77,9 @@ export class MqttBrokerService implements OnApplicationBootstrap, BeforeApplicat
   ) {
     this.limiter = new ConnectRateLimiter(config.mqtt.connectsPerIpPerMinute);
     events.on('device.revoked', ({ deviceId }) => this.kick(deviceId, 'device revoked'));
+    events.on('user.disabled', ({ userId }) => {
+      for (const [deviceId, client] of this.byDevice) if (this.sessions.get(client)?.userId === userId) this.kick(deviceId, 'account disabled');
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {

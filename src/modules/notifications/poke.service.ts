@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import { EventBus } from '../../common/events/event-bus.js';
+import { EventBus, type DomainEvents } from '../../common/events/event-bus.js';
+import { DevicesRepository } from '../auth/devices.repository.js';
 import { JournalService } from '../journal/journal.service.js';
 import { MqttBrokerService } from './mqtt-broker.service.js';
 import { deviceTopic, userTopic } from './mqtt-topics.js';
@@ -36,10 +37,13 @@ export class PokeService implements OnApplicationShutdown {
     private readonly broker: MqttBrokerService,
     private readonly journal: JournalService,
     private readonly events: EventBus,
+    private readonly devices: DevicesRepository,
   ) {
     this.windowMs = config.mqtt.pokeCoalesceMs;
     events.on('journal.appended', (e) => this.changed(e.userId, e.ns, e.seq));
     events.on('mqtt.subscribed', (who) => this.sendCurrent(who.userId, who.deviceId));
+    // A device-directed notice to each of the user's devices: the server settled a conflict.
+    events.on('conflict.recorded', (c) => this.noticeConflict(c));
   }
 
   onApplicationShutdown(): void {
@@ -73,6 +77,14 @@ export class PokeService implements OnApplicationShutdown {
     // was written, and a device that stopped reading must not hold back its own wake-up.
     this.broker.publish(userTopic(userId), { ns, seq }).catch((err: unknown) => this.logger.warn({ err, userId }, 'poke failed'));
     this.events.emit('poke.sent', { userId, ns, seq });
+  }
+
+  private async noticeConflict(c: DomainEvents['conflict.recorded']): Promise<void> {
+    const notice = { type: 'conflict', conflictId: c.conflictId, kind: c.kind, seq: c.seq, deviceId: c.deviceId };
+    for (const d of await this.devices.listByUser(c.userId)) {
+      if (d.revokedAt) continue;
+      await this.broker.publish(deviceTopic(d.id), notice).catch((err: unknown) => this.logger.warn({ err }, 'conflict notice failed'));
+    }
   }
 
   /** A device that (re)subscribes learns the current seq at once, on its own topic. */

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import { OP_KINDS, type NodeState, type OpKind } from '../journal.types.js';
+import { OP_KINDS, type NodeState, type OpKind, type PlannedConflict } from '../journal.types.js';
 
 export const JOURNAL_ENTRY_MODEL = 'JournalEntry';
 export const JOURNAL_PAGE_MODEL = 'JournalPage';
@@ -26,6 +26,9 @@ export interface JournalEntryDoc {
   pagesId: string | null;
   pageCount: number;
   usage: number;
+  conflicts?: PlannedConflict[];
+  resolved?: { conflictId: string; resolution: string }[];
+  purgedRevisions?: string[];
 }
 
 export interface JournalPageDoc {
@@ -61,6 +64,7 @@ const NodeStateSchema = new Schema<NodeState>(
     locationDev: { type: String, default: null },
     deletedSeq: Number,
     deletedDev: { type: String, default: null },
+    purged: Boolean,
   },
   { _id: false },
 );
@@ -81,6 +85,9 @@ export const JournalEntrySchema = new Schema<JournalEntryDoc>(
     pagesId: { type: String, default: null },
     pageCount: { type: Number, required: true },
     usage: { type: Number, required: true },
+    conflicts: [{ _id: false, kind: String, nodeIds: [String] }],
+    resolved: [{ _id: false, conflictId: String, resolution: String }],
+    purgedRevisions: [String],
   },
   { collection: 'journal', versionKey: false },
 );

@@ -75,3 +75,39 @@ export class RevisionDto {
   @ApiProperty({ nullable: true, type: String, description: 'The device that wrote it.' }) deviceId!: string | null;
   @ApiProperty({ description: 'The current content of the file.' }) current!: boolean;
 }
+
+export class ConflictsQuery {
+  @ApiPropertyOptional({ default: false, description: 'Only conflicts not resolved yet.' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  unresolved?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+}
+
+export class ConflictDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ example: 'EDIT_EDIT', description: 'See docs/conflicts.md.' }) kind!: string;
+  @ApiProperty({ type: [String], description: 'The node the operation was about, then the others involved.' }) nodeIds!: string[];
+  @ApiProperty({ nullable: true, type: String, description: 'The device whose operation met the conflict.' }) deviceId!: string | null;
+  @ApiProperty({ example: 'file.commit' }) opKind!: string;
+  @ApiProperty({ description: 'The journal entry that settled it.' }) seq!: number;
+  @ApiProperty() at!: Date;
+  @ApiProperty({ nullable: true, type: Date }) resolvedAt!: Date | null;
+  @ApiProperty({ nullable: true, type: String }) resolution!: string | null;
+}
+
+export class ConflictPageDto {
+  @ApiProperty({ type: [ConflictDto] }) conflicts!: ConflictDto[];
+  @ApiProperty({ nullable: true, type: String }) cursor!: string | null;
+  @ApiProperty() hasMore!: boolean;
+}

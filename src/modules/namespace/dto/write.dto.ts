@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsDateString,
   IsIn,
   IsInt,
@@ -15,9 +16,17 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { EntryDto } from '../../journal/dto/entry.dto.js';
+import { CONFLICT_RESOLUTIONS, type ConflictResolution } from '../operations.js';
 import { MAX_FILE_BLOCKS } from '../planner.js';
 
 const OP_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+const AUTORENAME_DOC = {
+  default: true,
+  description:
+    'When another live node in the folder has the name (NFC, case-insensitive): true gives this node a ' +
+    '"name (conflicted copy <device>).ext" name (what sync clients want); false answers 409 NAME_TAKEN.',
+};
 
 export class WriteBaseDto {
   @ApiProperty({ description: 'The cursor the device had fully applied when it made this operation.' })
@@ -59,6 +68,11 @@ class LocationFields extends WriteBaseDto {
   @IsString()
   @MaxLength(4096)
   path?: string;
+
+  @ApiPropertyOptional(AUTORENAME_DOC)
+  @IsOptional()
+  @IsBoolean()
+  autorename?: boolean;
 }
 
 export class CreateFolderDto extends LocationFields {}
@@ -94,6 +108,7 @@ export class MoveDto extends WriteBaseDto {
   @IsString()
   @MaxLength(1024)
   name?: string;
+  @ApiPropertyOptional(AUTORENAME_DOC) @IsOptional() @IsBoolean() autorename?: boolean;
 }
 
 export class DeleteDto extends WriteBaseDto {
@@ -101,6 +116,18 @@ export class DeleteDto extends WriteBaseDto {
   @IsString()
   @MaxLength(36)
   id!: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'For a folder: every node the device removed locally with it. Any that stays live (kept by the conflict ' +
+      'policy, or moved away by another device) is re-sent in the journal so the device learns it again.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100_000)
+  @IsString({ each: true })
+  removedIds?: string[];
 }
 
 export class RestoreDto extends WriteBaseDto {
@@ -115,6 +142,7 @@ export class RestoreDto extends WriteBaseDto {
   @IsString()
   @MaxLength(1024)
   name?: string;
+  @ApiPropertyOptional(AUTORENAME_DOC) @IsOptional() @IsBoolean() autorename?: boolean;
 }
 
 export class RestoreRevisionDto extends WriteBaseDto {
@@ -125,10 +153,29 @@ export class RestoreRevisionDto extends WriteBaseDto {
   revision!: number;
 }
 
+export class ConflictRefDto {
+  @ApiProperty({ description: 'The conflict record (GET /v1/conflicts).' }) id!: string;
+  @ApiProperty({ example: 'EDIT_EDIT' }) kind!: string;
+}
+
 export class WriteResultDto {
   @ApiProperty({ type: EntryDto }) entry!: EntryDto;
   @ApiProperty({ nullable: true, type: Number, description: 'Journal seq of the change; null when nothing changed (already so).' })
   seq!: number | null;
+  @ApiProperty({
+    type: [ConflictRefDto],
+    description: 'Conflicts the server settled for this operation (docs/conflicts.md); empty when it applied as sent.',
+  })
+  conflicts!: ConflictRefDto[];
+}
+
+export class ResolveConflictDto extends WriteBaseDto {
+  @ApiProperty({
+    enum: CONFLICT_RESOLUTIONS,
+    description: 'EDIT_EDIT: keepMine, keepTheirs or keepBoth. Every other kind: acknowledge.',
+  })
+  @IsIn(CONFLICT_RESOLUTIONS)
+  resolution!: ConflictResolution;
 }
 
 // ── batch ─────────────────────────────────────────────────────────────────────────────────

@@ -32,6 +32,7 @@ export interface NodeDoc {
   locationDev: string | null;
   deletedSeq: number;
   deletedDev: string | null;
+  purged?: boolean;
   projSeq: number;
 }
 
@@ -58,6 +59,7 @@ export const NodeSchema = new Schema<NodeDoc>(
     locationDev: String,
     deletedSeq: Number,
     deletedDev: String,
+    purged: Boolean,
     projSeq: Number,
   },
   { collection: 'nodes', versionKey: false },
