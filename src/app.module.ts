@@ -4,12 +4,14 @@ import { ClockModule } from './common/clock.js';
 import { EventsModule } from './common/events/events.module.js';
 import { DatabaseModule, type DatabaseTarget } from './infra/database/database.module.js';
 import { StorageModule } from './infra/storage/storage.module.js';
+import { AdminModule } from './modules/admin/admin.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { BlocksModule } from './modules/blocks/blocks.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JournalModule } from './modules/journal/journal.module.js';
 import { NamespaceModule } from './modules/namespace/namespace.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
+import { RetentionModule } from './modules/retention/retention.module.js';
 
 @Module({})
 class ConfigModule {
@@ -34,6 +36,8 @@ export class AppModule {
         JournalModule,
         NamespaceModule,
         NotificationsModule,
+        RetentionModule,
+        AdminModule,
         HealthModule,
       ],
     };

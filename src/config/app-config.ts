@@ -45,6 +45,13 @@ export class AppConfig {
     drainTimeoutMs: number;
     pokeCoalesceMs: number;
   };
+  readonly retention: {
+    trashDays: number;
+    revisionDays: number;
+    gcGraceHours: number;
+    gcFenceSeconds: number;
+    intervalMinutes: number;
+  };
   readonly fcm: { credentialsFile: string | undefined; ackTimeoutMs: number; ttlSeconds: number; retryBaseMs: number };
 
   constructor(e: Env, jwt: { secret: string; generated: boolean }) {
@@ -97,6 +104,13 @@ export class AppConfig {
       keepaliveLimitSeconds: e.MQTT_KEEPALIVE_LIMIT_SECONDS,
       drainTimeoutMs: e.MQTT_DRAIN_TIMEOUT_MS,
       pokeCoalesceMs: e.POKE_COALESCE_MS,
+    };
+    this.retention = {
+      trashDays: e.TRASH_RETENTION_DAYS,
+      revisionDays: e.REVISION_RETENTION_DAYS,
+      gcGraceHours: e.GC_GRACE_HOURS,
+      gcFenceSeconds: e.GC_FENCE_SECONDS,
+      intervalMinutes: e.RETENTION_INTERVAL_MINUTES,
     };
     this.fcm = {
       credentialsFile: e.FCM_CREDENTIALS_FILE && path.resolve(e.FCM_CREDENTIALS_FILE),

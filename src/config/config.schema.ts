@@ -77,6 +77,12 @@ export const envSchema = z
     MQTT_DRAIN_TIMEOUT_MS: int(100, 600_000).default(5000),
     POKE_COALESCE_MS: int(0, 60_000).default(250),
 
+    TRASH_RETENTION_DAYS: int(1, 36_500).default(90),
+    REVISION_RETENTION_DAYS: int(1, 36_500).default(90),
+    GC_GRACE_HOURS: int(1, 8760).default(24),
+    GC_FENCE_SECONDS: int(0, 3600).default(60),
+    RETENTION_INTERVAL_MINUTES: int(0, 10_080).default(60),
+
     FCM_CREDENTIALS_FILE: nonEmpty.optional(),
     FCM_ACK_TIMEOUT_MS: int(100, 3_600_000).default(15_000),
     FCM_TTL_SECONDS: int(0, 2_419_200).default(300),

@@ -46,9 +46,30 @@ export class UsersRepository implements OnModuleInit {
     return d ? toUser(d) : null;
   }
 
+  /** Users by email order, optionally whose email contains `search`, after the email `after`. */
+  async list(search: string | undefined, after: string | undefined, limit: number): Promise<User[]> {
+    const q: Record<string, unknown> = {};
+    if (search) q.email = { $regex: escapeRegex(search.toLowerCase()) };
+    if (after) q.email = { ...(q.email as object | undefined), $gt: after };
+    const docs = await this.model.find(q).sort({ email: 1 }).limit(limit).lean<UserDoc[]>().exec();
+    return docs.map(toUser);
+  }
+
+  count(): Promise<number> {
+    return this.model.countDocuments({}).exec();
+  }
+
+  async update(id: string, patch: Partial<Pick<User, 'disabled' | 'quotaBytes' | 'role'>>): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: patch }).exec();
+  }
+
   async setRoleByEmails(emails: string[], role: Role): Promise<number> {
     if (emails.length === 0) return 0;
     const res = await this.model.updateMany({ email: { $in: emails }, role: { $ne: role } }, { $set: { role } }).exec();
     return res.modifiedCount;
   }
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -3,17 +3,18 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { BlocksController } from './blocks.controller.js';
 import { BlocksRepository } from './blocks.repository.js';
 import { BlocksService } from './blocks.service.js';
-import { BLOCK_MODEL, BlockSchema, USER_BLOCK_MODEL, UserBlockSchema } from './schemas/block.schema.js';
+import { BLOCK_MODEL, BlockSchema, SWEEP_MODEL, SweepSchema, USER_BLOCK_MODEL, UserBlockSchema } from './schemas/block.schema.js';
 
 @Module({
   imports: [
     MongooseModule.forFeature([
       { name: BLOCK_MODEL, schema: BlockSchema },
       { name: USER_BLOCK_MODEL, schema: UserBlockSchema },
+      { name: SWEEP_MODEL, schema: SweepSchema },
     ]),
   ],
   controllers: [BlocksController],
   providers: [BlocksRepository, BlocksService],
-  exports: [BlocksService],
+  exports: [BlocksService, BlocksRepository],
 })
 export class BlocksModule {}

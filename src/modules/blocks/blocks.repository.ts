@@ -5,7 +5,7 @@ import type { Model } from 'mongoose';
 import { collectionOf } from '../../infra/database/collections.js';
 import { mapLimit } from '../../common/async.js';
 import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
-import { BLOCK_MODEL, USER_BLOCK_MODEL, type BlockDoc, type UserBlockDoc } from './schemas/block.schema.js';
+import { BLOCK_MODEL, SWEEP_MODEL, USER_BLOCK_MODEL, type BlockDoc, type SweepDoc, type UserBlockDoc } from './schemas/block.schema.js';
 
 const PARALLEL_READS = 32;
 
@@ -13,17 +13,20 @@ const PARALLEL_READS = 32;
 export class BlocksRepository implements OnModuleInit {
   private readonly blocks: Collection<BlockDoc>;
   private readonly userBlocks: Collection<UserBlockDoc>;
+  private readonly sweeps: Collection<SweepDoc>;
 
   constructor(
     @InjectModel(BLOCK_MODEL) private readonly blockModel: Model<BlockDoc>,
     @InjectModel(USER_BLOCK_MODEL) private readonly userBlockModel: Model<UserBlockDoc>,
+    @InjectModel(SWEEP_MODEL) private readonly sweepModel: Model<SweepDoc>,
   ) {
     this.blocks = collectionOf(blockModel);
     this.userBlocks = collectionOf(userBlockModel);
+    this.sweeps = collectionOf(sweepModel);
   }
 
   async onModuleInit(): Promise<void> {
-    await Promise.all([this.blockModel.init(), this.userBlockModel.init()]);
+    await Promise.all([this.blockModel.init(), this.userBlockModel.init(), this.sweepModel.init()]);
   }
 
   /** Sizes of the given blocks that this user holds (point reads by `_id`: cheap everywhere). */
@@ -46,8 +49,77 @@ export class BlocksRepository implements OnModuleInit {
     await ignoreDuplicate(this.blocks.insertOne({ _id: hash, size, createdAt: at }));
   }
 
+  /** Records that the user just proved they hold the block (the time is refreshed on every upload). */
   async recordHeld(userId: string, hash: string, size: number, at: Date): Promise<void> {
-    await ignoreDuplicate(this.userBlocks.insertOne({ _id: `${userId}:${hash}`, userId, hash, size, createdAt: at }));
+    const _id = `${userId}:${hash}`;
+    const doc = { userId, hash, size, createdAt: at };
+    try {
+      await this.userBlocks.replaceOne({ _id }, doc, { upsert: true });
+    } catch (err) {
+      // Two uploads of one block at once both tried to create the record: it exists now.
+      if (!isDuplicateKeyError(err)) throw err;
+      await this.userBlocks.replaceOne({ _id }, doc);
+    }
+  }
+
+  // ── garbage collection ──────────────────────────────────────────────────────────────────
+
+  allStored(): AsyncIterable<BlockDoc> {
+    return this.blocks.find({});
+  }
+
+  allHeld(): AsyncIterable<UserBlockDoc> {
+    return this.userBlocks.find({});
+  }
+
+  /** Hashes someone uploaded at or after `since` (they may be about to be committed). */
+  async heldSince(since: Date): Promise<Set<string>> {
+    const docs = await this.userBlocks.find({ createdAt: { $gte: since } }, { projection: { hash: 1 } }).toArray();
+    return new Set(docs.map((d) => d.hash));
+  }
+
+  /** Which of these hashes garbage collection has marked (the sweep collection is small). */
+  async markedForSweep(hashes: readonly string[]): Promise<Set<string>> {
+    if (hashes.length === 0 || (await this.sweeps.estimatedDocumentCount()) === 0) return new Set();
+    const docs = await this.sweeps.find({ _id: { $in: [...hashes] } }).toArray();
+    return new Set(docs.map((d) => d._id));
+  }
+
+  async markSweep(hashes: readonly string[], token: string, at: Date): Promise<void> {
+    for (const hash of hashes) {
+      await this.sweeps.replaceOne({ _id: hash }, { token, at }, { upsert: true }).catch((err: unknown) => {
+        if (!isDuplicateKeyError(err)) throw err;
+      });
+    }
+  }
+
+  /** Takes the mark back (the block is wanted again). */
+  async cancelSweep(hash: string): Promise<void> {
+    await this.sweeps.deleteOne({ _id: hash });
+  }
+
+  /** Removes the mark if it is still this collector's; true means the block may go. */
+  async claimSweep(hash: string, token: string): Promise<boolean> {
+    return (await this.sweeps.deleteOne({ _id: hash, token })).deletedCount === 1;
+  }
+
+  async forgetStored(hash: string): Promise<void> {
+    await this.blocks.deleteOne({ _id: hash });
+    await this.userBlocks.deleteMany({ hash });
+  }
+
+  async forgetHeld(ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) await this.userBlocks.deleteMany({ _id: { $in: ids.slice(i, i + 500) } });
+  }
+
+  async storedTotals(): Promise<{ blocks: number; bytes: number }> {
+    let blocks = 0;
+    let bytes = 0;
+    for await (const b of this.blocks.find({}, { projection: { size: 1 } })) {
+      blocks++;
+      bytes += b.size;
+    }
+    return { blocks, bytes };
   }
 }
 

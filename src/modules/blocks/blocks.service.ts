@@ -35,7 +35,7 @@ export class BlocksService {
     if (hashes.length > MAX_CHECK_HASHES) throw BlocksErrors.tooManyHashes(MAX_CHECK_HASHES);
     if (!hashes.every(isBlockHash)) throw BlocksErrors.invalidHash();
     const unique = [...new Set(hashes)];
-    const held = await this.repo.heldBy(userId, unique);
+    const held = await this.heldSizes(userId, unique);
     return unique.filter((h) => !held.has(h));
   }
 
@@ -49,14 +49,17 @@ export class BlocksService {
     if (contentLength === undefined) throw BlocksErrors.lengthRequired();
     if (contentLength > BLOCK_SIZE) throw BlocksErrors.tooLarge();
 
+    // A block garbage collection has marked is written out again, not trusted to stay.
+    const marked = (await this.repo.markedForSweep([hash])).has(hash);
     const held = await this.repo.heldBy(userId, [hash]);
-    if (held.has(hash)) {
+    if (held.has(hash) && !marked) {
       body.resume(); // drain: nothing to learn from bytes we already hold for this user
       return { hash, size: held.get(hash)!, created: false };
     }
     const expected = { sha256: hash, size: contentLength };
+    if (marked) await this.repo.cancelSweep(hash);
     try {
-      if (await this.repo.stored(hash)) {
+      if (!marked && (await this.repo.stored(hash))) {
         const hasher = new HashingStream(contentLength);
         await pipeline(body, hasher, devNull());
         hasher.verify(expected);
@@ -75,9 +78,24 @@ export class BlocksService {
     return { hash, size: contentLength, created: true };
   }
 
-  /** Sizes of the blocks this user holds, for commit validation. */
-  heldSizes(userId: string, hashes: readonly string[]): Promise<Map<string, number>> {
-    return this.repo.heldBy(userId, hashes);
+  /**
+   * Sizes of the blocks this user holds, for commit validation. A block garbage collection
+   * is about to delete counts as not held: the device uploads it again, which saves it.
+   */
+  async heldSizes(userId: string, hashes: readonly string[]): Promise<Map<string, number>> {
+    const [held, marked] = await Promise.all([this.repo.heldBy(userId, hashes), this.repo.markedForSweep(hashes)]);
+    for (const h of marked) held.delete(h);
+    return held;
+  }
+
+  /** Deletes a block's bytes (garbage collection). */
+  deleteStored(hash: string): Promise<void> {
+    return this.store.delete(hash);
+  }
+
+  /** Every object in the blob store (garbage collection finds orphans). */
+  listStored() {
+    return this.store.list();
   }
 
   /** The stored bytes of a block (callers check that the user may read it). */

@@ -39,3 +39,18 @@ export const UserBlockSchema = new Schema<UserBlockDoc>(
 );
 UserBlockSchema.index({ userId: 1 });
 UserBlockSchema.index({ hash: 1 });
+
+export const SWEEP_MODEL = 'BlockSweep';
+
+/**
+ * A block garbage collection intends to delete (`_id` = hash), with the collector's token.
+ * A commit treats a marked block as missing, an upload of it cancels the mark, and the
+ * collector deletes only blocks whose mark it can still claim after its fence.
+ */
+export interface SweepDoc {
+  _id: string;
+  token: string;
+  at: Date;
+}
+
+export const SweepSchema = new Schema<SweepDoc>({ _id: String, token: String, at: Date }, { collection: 'block_sweeps', versionKey: false });
