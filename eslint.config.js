@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.cache/', 'data/', 'coverage/', 'test-results/', 'docs/openapi.json'] },
+  { ignores: ['dist/', 'dist-client/', 'node_modules/', '.cache/', 'data/', 'coverage/', 'test-results/', 'docs/openapi.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

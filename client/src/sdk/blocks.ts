@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BLOCK_SIZE, contentHashOfBlocks } from '../../../src/shared/content-hash.js';
+import { mapLimit, retry } from './async.js';
+import type { PocketCloudClient } from './client.js';
+import { isTransient } from './errors.js';
+
+export interface FileHash {
+  blocks: string[];
+  contentHash: string;
+  size: number;
+}
+
+/** The file changed while it was read: its bytes no longer hash to what was expected. */
+export class ContentChangedError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} changed while it was being read`);
+    this.name = 'ContentChangedError';
+  }
+}
+
+/** Hashes a file block by block (4 MiB, SHA-256) and computes the Dropbox content hash; memory stays at one block. */
+export async function hashFile(path: string, onBytes?: (n: number) => void): Promise<FileHash> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(BLOCK_SIZE);
+    const blocks: string[] = [];
+    let size = 0;
+    for (;;) {
+      const n = await readFull(fh, buf, size);
+      if (n === 0) break;
+      blocks.push(createHash('sha256').update(buf.subarray(0, n)).digest('hex'));
+      size += n;
+      onBytes?.(n);
+      if (n < BLOCK_SIZE) break;
+    }
+    return { blocks, contentHash: contentHashOfBlocks(blocks), size };
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readFull(fh: import('node:fs/promises').FileHandle, buf: Buffer, position: number): Promise<number> {
+  let got = 0;
+  while (got < buf.length) {
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}
+
+/** Reads block `index` of a file and checks that it still hashes to `hash`. */
+export async function readBlock(path: string, index: number, hash: string): Promise<Buffer> {
+  const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') throw new ContentChangedError(path);
+    throw err;
+  });
+  try {
+    const buf = Buffer.allocUnsafe(BLOCK_SIZE);
+    const n = await readFull(fh, buf, index * BLOCK_SIZE);
+    const bytes = buf.subarray(0, n);
+    if (createHash('sha256').update(bytes).digest('hex') !== hash) throw new ContentChangedError(path);
+    return Buffer.from(bytes);
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface UploadOptions {
+  /** Blocks uploaded at once (default 4). */
+  parallel?: number;
+  /** Attempts per block on transient errors (default 5). */
+  tries?: number;
+  onProgress?: (bytes: number) => void;
+}
+
+/**
+ * Makes sure the server holds every block of a file: asks which are missing, then uploads only
+ * those, read from `path` and checked against their hashes, a few at a time, each retried on
+ * transient errors. Throws ContentChangedError when the file no longer has those bytes.
+ */
+export async function uploadMissingBlocks(
+  client: PocketCloudClient,
+  path: string,
+  blocks: readonly string[],
+  opts: UploadOptions = {},
+): Promise<{ uploaded: number; bytes: number }> {
+  if (blocks.length === 0) return { uploaded: 0, bytes: 0 };
+  const missing = new Set(await client.checkBlocks(blocks));
+  const todo: { hash: string; index: number }[] = [];
+  blocks.forEach((hash, index) => {
+    if (missing.delete(hash)) todo.push({ hash, index });
+  });
+  let bytes = 0;
+  await mapLimit(todo, opts.parallel ?? 4, async ({ hash, index }) => {
+    const data = await readBlock(path, index, hash);
+    await retry(() => client.putBlock(hash, data), { tries: opts.tries ?? 5, baseMs: 200, maxMs: 5000, retryable: isTransient });
+    bytes += data.length;
+    opts.onProgress?.(data.length);
+  });
+  return { uploaded: todo.length, bytes };
+}
+
+/** Splits a stream into 4 MiB blocks and hashes each as it passes through. */
+export class BlockHasher extends Transform {
+  readonly blocks: string[] = [];
+  size = 0;
+  private hash = createHash('sha256');
+  private inBlock = 0;
+
+  constructor(private readonly onBytes?: (n: number) => void) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(BLOCK_SIZE - this.inBlock, chunk.length - offset);
+      this.hash.update(chunk.subarray(offset, offset + take));
+      this.inBlock += take;
+      offset += take;
+      if (this.inBlock === BLOCK_SIZE) this.finishBlock();
+    }
+    this.size += chunk.length;
+    this.onBytes?.(chunk.length);
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.inBlock > 0) this.finishBlock();
+    done();
+  }
+
+  private finishBlock(): void {
+    this.blocks.push(this.hash.digest('hex'));
+    this.hash = createHash('sha256');
+    this.inBlock = 0;
+  }
+
+  get contentHash(): string {
+    return contentHashOfBlocks(this.blocks);
+  }
+}
+
+/**
+ * Downloads a file's current content into `dest` (a temp file the caller renames into place),
+ * hashing it on the way. Returns what was written; the caller compares the content hash.
+ */
+export async function downloadToFile(
+  client: PocketCloudClient,
+  id: string,
+  dest: string,
+  onProgress?: (bytes: number) => void,
+): Promise<FileHash & { etag: string | null }> {
+  const { stream, contentHash: etag } = await client.download(id);
+  const hasher = new BlockHasher(onProgress);
+  await pipeline(stream, hasher, createWriteStream(dest, { flags: 'w' }));
+  return { blocks: hasher.blocks, contentHash: hasher.contentHash, size: hasher.size, etag };
+}

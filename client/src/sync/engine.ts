@@ -1,0 +1,402 @@
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import { contentHashOfBlocks } from '../../../src/shared/content-hash.js';
+import { uuidv7 } from '../../../src/shared/ids.js';
+import { nameKey } from '../../../src/shared/names.js';
+import { ContentChangedError, hashFile, uploadMissingBlocks } from '../sdk/blocks.js';
+import type { PocketCloudClient } from '../sdk/client.js';
+import { ApiError, isTransientStatus, NetworkError } from '../sdk/errors.js';
+import type { BatchOp, ConflictRef, DeltaEntry } from '../sdk/types.js';
+import type { LocalNode, QueuedOp, SyncStore } from '../state/store.js';
+import { RemoteApplier, tempName, type RemoteState } from './apply.js';
+import { walkFolder } from './fs-scan.js';
+import { diffLocal, filesToHash, knownPaths, localOps, type Observed } from './local-diff.js';
+
+export interface EngineHooks {
+  /** Between the push and the pull (tests change the folder in that window). */
+  afterPush?: () => Promise<void>;
+  /** Before every change the engine makes to the folder (tests throw here to simulate a crash). */
+  beforeFsStep?: (what: string) => void;
+}
+
+export interface EngineOptions {
+  client: PocketCloudClient;
+  store: SyncStore;
+  /** The synced folder. */
+  root: string;
+  /** Used in the names of conflicted copies made on this device. */
+  deviceName: string;
+  /** The user's root namespace (the root folder's id). */
+  ns: string;
+  /** Operations per /v1/batch request (default 200). */
+  batchSize?: number;
+  /** Block uploads in flight (default 4). */
+  uploadParallel?: number;
+  hooks?: EngineHooks;
+  onProgress?: (p: { phase: 'upload' | 'download'; bytes: number }) => void;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface SyncReport {
+  /** Operations the scan queued. */
+  queued: number;
+  /** Operations the server acknowledged. */
+  pushed: number;
+  /** Operations the server refused for good (recorded in failed_ops; a full resync follows). */
+  dropped: number;
+  /** Changes made to the folder from the delta. */
+  applied: number;
+  /** Local edits kept aside (conflicted copies) while applying remote changes. */
+  localConflicts: number;
+  /** Conflicts the server settled for this device's operations. */
+  conflicts: ConflictRef[];
+  /** Paths not synced (names the server refuses, links). */
+  skipped: string[];
+  cursor: string;
+  queue: number;
+}
+
+/** The push had to stop (no answer, a server error): the queue is kept and retried later. */
+export class PushInterrupted extends Error {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'PushInterrupted';
+  }
+}
+
+/**
+ * One device's sync engine. A cycle is scan → push → pull:
+ *
+ * 1. scan: compare the folder with the last-synced tree (SQLite), recognize renames and moves
+ *    (inode, then path, then content hash), and queue the operations that reproduce the changes
+ *    on the server — durably, in the same transaction that records the new local tree;
+ * 2. push: upload missing blocks, send the queue in batches (each op with its base cursor and
+ *    op id, so a retry is harmless); the server settles conflicts (CONFLICTS.md);
+ * 3. pull: once the queue is empty, read the delta and apply it to the folder — which also
+ *    brings the server's settlement of this device's own operations.
+ *
+ * The engine never overwrites or deletes bytes the server does not hold: see RemoteApplier.
+ */
+export class SyncEngine {
+  private running: Promise<unknown> = Promise.resolve();
+  private readonly log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Set when the push found a file changed under it: scan again before pushing. */
+  rescanWanted = false;
+
+  constructor(readonly opts: EngineOptions) {
+    this.log = opts.log ?? (() => undefined);
+  }
+
+  get store(): SyncStore {
+    return this.opts.store;
+  }
+
+  /** One full cycle, never two at once. */
+  syncOnce(): Promise<SyncReport> {
+    const run = this.running.then(() => this.cycle());
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  private async cycle(): Promise<SyncReport> {
+    const report: SyncReport = { queued: 0, pushed: 0, dropped: 0, applied: 0, localConflicts: 0, conflicts: [], skipped: [], cursor: '', queue: 0 };
+    const addApply = (r: { changes: number; localConflicts: number }): void => {
+      report.applied += r.changes;
+      report.localConflicts += r.localConflicts;
+    };
+    addApply(await this.resumePending());
+    // First sync of this folder: take the server's tree first, adopting identical local files.
+    if (this.store.cursor === '' && this.store.nodeCount() === 0 && this.store.queueLength() === 0) addApply(await this.pull());
+    for (let i = 0; i < 3; i++) {
+      this.rescanWanted = false;
+      const scan = await this.scan();
+      report.queued += scan.queued;
+      report.skipped = scan.skipped;
+      const push = await this.push();
+      report.pushed += push.pushed;
+      report.dropped += push.dropped;
+      report.conflicts.push(...push.conflicts);
+      if (!this.rescanWanted) break;
+    }
+    await this.opts.hooks?.afterPush?.();
+    addApply(await this.pull());
+    report.cursor = this.store.cursor;
+    report.queue = this.store.queueLength();
+    return report;
+  }
+
+  // ── scan ──────────────────────────────────────────────────────────────────────────────
+
+  /** Compares the folder with the last-synced tree and queues what changed. */
+  async scan(): Promise<{ queued: number; skipped: string[] }> {
+    const { store, root, ns } = this.opts;
+    const started = Date.now();
+    const walk = await walkFolder(root);
+    const known = store.allNodes();
+    const gone = new Set<string>();
+    for (const o of filesToHash(ns, known, walk.entries)) {
+      const p = path.join(root, o.path);
+      try {
+        const h = await hashFile(p);
+        const after = await lstat(p);
+        if (after.size !== o.size || after.mtimeMs !== o.mtimeMs || h.size !== o.size) {
+          // Still being written: leave it for the next scan (the watcher will call again).
+          gone.add(o.path);
+          this.rescanWanted = true;
+          continue;
+        }
+        o.hash = h;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') gone.add(o.path);
+        else throw err;
+      }
+    }
+    const observed: Observed[] = walk.entries.filter((o) => !gone.has(o.path) && !(o.kind === 'file' && gone.has(o.parent)));
+    // A file that was skipped (still being written) keeps its known state for now.
+    for (const p of gone) {
+      const id = [...knownPaths(ns, known)].find(([, kp]) => kp === p)?.[0];
+      const o = walk.entries.find((e) => e.path === p);
+      if (id && o) observed.push({ ...o, hash: undefined });
+    }
+    observed.sort((a, b) => a.path.split('/').length - b.path.split('/').length || (a.path < b.path ? -1 : 1));
+    const diff = diffLocal(ns, known, observed, () => uuidv7(), started);
+
+    const ops = localOps(ns, known, diff, { key: nameKey, tempName });
+    const edits = ops.filter((o) => o.type === 'commit' && o.body.parentId === undefined);
+    const placements = ops.filter((o) => !edits.includes(o));
+
+    let queued = 0;
+    const baseCursor = store.cursor;
+    store.tx(() => {
+      for (const id of known.keys()) if (!diff.nodes.has(id)) store.deleteNode(id);
+      for (const n of diff.nodes.values()) {
+        const prev = known.get(n.id);
+        if (!prev || !sameNode(prev, n)) store.putNode(n);
+      }
+      for (const op of placements) {
+        store.enqueue({ opId: uuidv7(), baseCursor, ...op });
+        queued++;
+      }
+      for (const e of edits) {
+        // A newer version of a file whose previous version has not gone out yet replaces it there.
+        const commits = store.opsFor(e.nodeId).filter((o) => o.type === 'commit');
+        const last = commits[commits.length - 1];
+        if (last && !last.sent) {
+          store.updateOpBody(last.seq, { ...last.body, blocks: e.body.blocks, size: e.body.size, mtime: e.body.mtime });
+        } else {
+          store.enqueue({ opId: uuidv7(), baseCursor, ...e });
+          queued++;
+        }
+      }
+    });
+    if (queued > 0) this.log('queued local changes', { ops: queued });
+    return { queued, skipped: walk.skipped };
+  }
+
+  // ── push ──────────────────────────────────────────────────────────────────────────────
+
+  /** Sends the queue. Throws PushInterrupted (queue kept) when the server cannot be reached. */
+  async push(): Promise<{ pushed: number; dropped: number; conflicts: ConflictRef[] }> {
+    const { store, client } = this.opts;
+    const out = { pushed: 0, dropped: 0, conflicts: [] as ConflictRef[] };
+    for (let rounds = 0; rounds < 10_000; rounds++) {
+      const ops = store.ops(this.opts.batchSize ?? 200);
+      if (ops.length === 0) break;
+      const ready: QueuedOp[] = [];
+      let reread = false;
+      for (const op of ops) {
+        if (op.type === 'commit') {
+          const r = await this.ensureBlocks(op);
+          if (r === 'changed') {
+            this.rescanWanted = true;
+            break;
+          }
+          if (r === 'gone') {
+            reread = true;
+            break;
+          }
+        }
+        ready.push(op);
+      }
+      if (ready.length === 0) {
+        if (reread) continue;
+        break;
+      }
+      store.markSent(ready.map((o) => o.seq));
+      let results;
+      try {
+        results = await client.batch(ready.map(toBatchOp));
+      } catch (err) {
+        if (err instanceof NetworkError || (err instanceof ApiError && isTransientStatus(err.status))) {
+          throw new PushInterrupted(`push interrupted: ${(err as Error).message}`, err);
+        }
+        throw err;
+      }
+      let stop = false;
+      store.tx(() => {
+        let failedBefore = false;
+        ready.forEach((op, i) => {
+          const r = results[i];
+          if (r && r.status < 300 && r.result) {
+            this.acknowledged(op);
+            out.conflicts.push(...(r.result.conflicts ?? []));
+            store.removeOp(op.seq);
+            out.pushed++;
+            return;
+          }
+          const code = r?.error?.code ?? 'NO_RESULT';
+          const status = r?.status ?? 0;
+          if (failedBefore || isTransientStatus(status) || (code === 'BLOCKS_MISSING' && op.attempts < 3)) {
+            // Later ops may have depended on an earlier failure: retry them in order next round.
+            failedBefore = true;
+            stop = true;
+            return;
+          }
+          failedBefore = true;
+          stop = true;
+          // Refused for good: record it, drop it, and relist the tree so the folder and the
+          // server agree again (anything the server lacks is uploaded anew by the next scan).
+          store.recordFailure(op, code, r?.error?.message ?? '');
+          store.removeOp(op.seq);
+          store.setMeta('resync', '1');
+          out.dropped++;
+          this.log('the server refused an operation', { type: op.type, code, message: r?.error?.message });
+        });
+      });
+      if (stop) {
+        const first = results.find((r) => r.status >= 300);
+        if (first && isTransientStatus(first.status)) throw new PushInterrupted(`push interrupted: ${first.status} ${first.error?.code ?? ''}`);
+        if (out.dropped === 0) throw new PushInterrupted(`push paused: ${first?.error?.code ?? 'unknown'}`);
+      }
+      if (this.rescanWanted) break;
+    }
+    return out;
+  }
+
+  /** Makes sure the server holds a commit's blocks. 'changed': the file moved on (rescan); 'gone': the op was dropped. */
+  private async ensureBlocks(op: QueuedOp): Promise<'ok' | 'changed' | 'gone'> {
+    const { store, root, ns, client } = this.opts;
+    const blocks = op.body.blocks as string[];
+    const n = store.node(op.nodeId);
+    const p = n ? knownPaths(ns, store.allNodes()).get(n.id) : undefined;
+    if (!n || p === undefined) {
+      if (op.sent) return 'ok'; // its payload is fixed; the server answers (a retry, or BLOCKS_MISSING → dropped)
+      // The file was deleted locally before this version went out: drop what can no longer be sent.
+      const isCreate = op.body.parentId !== undefined;
+      store.tx(() => {
+        for (const o of store.opsFor(op.nodeId)) if (!o.sent && (isCreate || o.seq === op.seq)) store.removeOp(o.seq);
+      });
+      return 'gone';
+    }
+    try {
+      await uploadMissingBlocks(client, path.join(root, p), blocks, {
+        parallel: this.opts.uploadParallel ?? 4,
+        onProgress: (b) => this.opts.onProgress?.({ phase: 'upload', bytes: b }),
+      });
+      return 'ok';
+    } catch (err) {
+      if (err instanceof ContentChangedError) return op.sent ? 'ok' : 'changed';
+      if (err instanceof NetworkError || (err instanceof ApiError && isTransientStatus(err.status))) {
+        throw new PushInterrupted(`upload interrupted: ${(err as Error).message}`, err);
+      }
+      throw err;
+    }
+  }
+
+  /** The server applied an op: what it now holds is safe to replace locally. */
+  private acknowledged(op: QueuedOp): void {
+    const n = this.store.node(op.nodeId);
+    if (!n) return;
+    const next: LocalNode = { ...n, known: true };
+    if (op.type === 'commit') next.baseHash = contentHashOfBlocks(op.body.blocks as string[]);
+    this.store.putNode(next);
+  }
+
+  // ── pull ──────────────────────────────────────────────────────────────────────────────
+
+  /** Reads the delta to the head and applies it. Skipped while operations wait in the queue. */
+  async pull(): Promise<{ changes: number; localConflicts: number }> {
+    const { store, client } = this.opts;
+    if (store.queueLength() > 0) return { changes: 0, localConflicts: 0 };
+    if (store.cursor === '' || store.getMeta('resync') === '1') return this.resync();
+    const entries: DeltaEntry[] = [];
+    let cursor = store.cursor;
+    for (;;) {
+      let page;
+      try {
+        page = await client.delta(cursor, 1000);
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'CURSOR_RESET') return this.resync();
+        throw err;
+      }
+      entries.push(...page.entries);
+      cursor = page.cursor;
+      if (!page.hasMore) break;
+    }
+    if (entries.length === 0) {
+      if (cursor !== store.cursor) store.cursor = cursor;
+      return { changes: 0, localConflicts: 0 };
+    }
+    const last = new Map<string, RemoteState>();
+    for (const e of entries) last.set(e.id, e);
+    store.setRemotePending([...last.values()], cursor, 'delta');
+    return this.resumePending();
+  }
+
+  /** Relists the server's tree and makes the folder match it ("keep both" for anything unsynced). */
+  async resync(): Promise<{ changes: number; localConflicts: number }> {
+    const { store, client } = this.opts;
+    const latest = await client.latest();
+    const live = await client.list({ path: '/' }, true);
+    store.tx(() => {
+      store.setRemotePending(live, latest.cursor, 'resync');
+      store.setMeta('resync', null);
+    });
+    this.log('relisting the server tree', { nodes: live.length });
+    return this.resumePending();
+  }
+
+  /** Applies remote states read before (also after a crash mid-apply), then moves the cursor. */
+  async resumePending(): Promise<{ changes: number; localConflicts: number }> {
+    const { store } = this.opts;
+    const pending = store.remotePending<RemoteState>();
+    if (!pending) return { changes: 0, localConflicts: 0 };
+    const applier = new RemoteApplier({
+      client: this.opts.client,
+      store,
+      root: this.opts.root,
+      ns: this.opts.ns,
+      deviceName: this.opts.deviceName,
+      beforeFsStep: this.opts.hooks?.beforeFsStep,
+      onBytes: (b) => this.opts.onProgress?.({ phase: 'download', bytes: b }),
+      log: this.log,
+    });
+    const r = await applier.apply(pending.states, pending.mode);
+    store.finishRemotePending();
+    if (r.changes > 0) this.log('applied remote changes', { changes: r.changes, localConflicts: r.localConflicts });
+    return r;
+  }
+}
+
+function toBatchOp(op: QueuedOp): BatchOp {
+  return { type: op.type, ...op.body, baseCursor: op.baseCursor, opId: op.opId } as BatchOp;
+}
+
+function sameNode(a: LocalNode, b: LocalNode): boolean {
+  return (
+    a.parentId === b.parentId &&
+    a.name === b.name &&
+    a.contentHash === b.contentHash &&
+    a.baseHash === b.baseHash &&
+    a.ino === b.ino &&
+    a.birthMs === b.birthMs &&
+    a.statSize === b.statSize &&
+    a.statMtimeMs === b.statMtimeMs &&
+    a.racy === b.racy &&
+    a.size === b.size &&
+    a.known === b.known
+  );
+}

@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteSessionStore } from '../../client/src/state/session-store.js';
+import { SyncStore } from '../../client/src/state/store.js';
+import type { StoredSession } from '../../client/src/sdk/session.js';
+import { kn } from './helpers.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'pc-state-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the local state survives a restart', () => {
+  it('keeps the tree, the cursor and the queue in order across a reopen', () => {
+    const file = path.join(dir, 'sync.db');
+    const a = new SyncStore(file);
+    a.tx(() => {
+      a.putNode(kn({ id: 'n1', name: 'a.txt', contentHash: 'h1', baseHash: 'h0', ino: 5, birthMs: 1.5 }));
+      a.enqueue({ opId: 'op-1', nodeId: 'n1', type: 'commit', body: { id: 'n1', blocks: [], size: 0 }, baseCursor: 'c1' });
+      a.enqueue({ opId: 'op-2', nodeId: 'n1', type: 'move', body: { id: 'n1', name: 'b.txt' }, baseCursor: 'c1' });
+      a.cursor = 'c1';
+    });
+    a.close();
+    const b = new SyncStore(file);
+    expect(b.cursor).toBe('c1');
+    expect(b.node('n1')).toMatchObject({ name: 'a.txt', contentHash: 'h1', baseHash: 'h0', ino: 5, birthMs: 1.5, known: true });
+    expect(b.ops().map((o) => [o.opId, o.type, o.baseCursor, o.sent])).toEqual([
+      ['op-1', 'commit', 'c1', false],
+      ['op-2', 'move', 'c1', false],
+    ]);
+    b.close();
+  });
+
+  it('never changes an operation once it was sent (a retry must carry the same payload)', () => {
+    const s = new SyncStore(path.join(dir, 'sync.db'));
+    const seq = s.enqueue({ opId: 'op', nodeId: 'n', type: 'commit', body: { blocks: ['x'] }, baseCursor: '' });
+    s.updateOpBody(seq, { blocks: ['y'] });
+    expect(s.ops()[0]!.body).toEqual({ blocks: ['y'] });
+    s.markSent([seq]);
+    s.updateOpBody(seq, { blocks: ['z'] });
+    expect(s.ops()[0]).toMatchObject({ body: { blocks: ['y'] }, sent: true, attempts: 1 });
+    s.close();
+  });
+
+  it('a transaction that throws leaves nothing behind', () => {
+    const s = new SyncStore(path.join(dir, 'sync.db'));
+    expect(() =>
+      s.tx(() => {
+        s.putNode(kn({ id: 'n', name: 'x' }));
+        s.enqueue({ opId: 'o', nodeId: 'n', type: 'createFolder', body: {}, baseCursor: '' });
+        throw new Error('crash');
+      }),
+    ).toThrow('crash');
+    expect(s.nodeCount()).toBe(0);
+    expect(s.queueLength()).toBe(0);
+    s.close();
+  });
+
+  it('keeps remote changes being applied until they are finished, then moves the cursor', () => {
+    const file = path.join(dir, 'sync.db');
+    const a = new SyncStore(file);
+    a.cursor = 'old';
+    a.setRemotePending([{ id: 'x' }, { id: 'y' }], 'new', 'delta');
+    a.close();
+    const b = new SyncStore(file);
+    expect(b.remotePending()).toEqual({ states: [{ id: 'x' }, { id: 'y' }], cursor: 'new', mode: 'delta' });
+    expect(b.cursor).toBe('old');
+    b.finishRemotePending();
+    expect(b.cursor).toBe('new');
+    expect(b.remotePending()).toBeNull();
+    b.close();
+  });
+});
+
+describe('the session store', () => {
+  const session: StoredSession = {
+    server: 'http://x',
+    userId: 'u',
+    email: 'e',
+    ns: 'n',
+    deviceId: 'd',
+    deviceName: 'pc',
+    accessToken: 'a0',
+    accessTokenExpiresAt: new Date(0).toISOString(),
+    refreshToken: 'r0',
+    refreshTokenExpiresAt: new Date(0).toISOString(),
+  };
+
+  it('serializes refreshes across two processes (two connections): no refresh token is used twice', async () => {
+    const file = path.join(dir, 'session.db');
+    const one = new SqliteSessionStore(file);
+    const two = new SqliteSessionStore(file);
+    one.save(session);
+    const used: string[] = [];
+    const refresh = (store: SqliteSessionStore) =>
+      store.update(async (cur) => {
+        used.push(cur.refreshToken);
+        await new Promise((r) => setTimeout(r, 30));
+        return { ...cur, refreshToken: `r${Number(cur.refreshToken.slice(1)) + 1}` };
+      });
+    await Promise.all([refresh(one), refresh(two), refresh(one), refresh(two)]);
+    expect(used.sort()).toEqual(['r0', 'r1', 'r2', 'r3']);
+    expect(two.load()!.refreshToken).toBe('r4');
+    one.close();
+    two.close();
+  });
+
+  it('a failed refresh keeps the old session', async () => {
+    const s = new SqliteSessionStore(path.join(dir, 'session.db'));
+    s.save(session);
+    await expect(s.update(() => Promise.reject(new Error('offline')))).rejects.toThrow('offline');
+    expect(s.load()).toEqual(session);
+    s.close();
+  });
+});
