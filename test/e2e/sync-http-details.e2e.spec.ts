@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
+import { hashBuffer } from '../../src/shared/content-hash.js';
 import { newDevice, sha256, type Device } from '../support/sync-client.js';
 
 /** HTTP details of the sync API: statuses of no-ops, conditional downloads, ambiguous requests. */
@@ -60,5 +61,39 @@ describe('sync API details (e2e)', () => {
       expect(res.status).toBe(415);
       expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     }
+  });
+
+  it('gives a file’s block list, current or of a revision, for block-level downloads', async () => {
+    const v1 = randomBytes(5 * 1024 * 1024);
+    const made = await d.putFile({ path: '/blocky.bin' }, v1);
+    const v2 = Buffer.concat([v1.subarray(0, 4 * 1024 * 1024), randomBytes(100)]);
+    await d.latest();
+    const second = await d.putFile({ path: '/blocky.bin' }, v2, { id: made.body.entry.id });
+    const current = await t.api.get(`/v1/files/blocks?id=${made.body.entry.id}`, token);
+    expect(current.status).toBe(200);
+    expect(current.body).toMatchObject({ id: made.body.entry.id, revision: second.body.seq, size: v2.length, contentHash: hashBuffer(v2).contentHash });
+    expect(current.body.blocks).toEqual(hashBuffer(v2).blocks);
+    expect(current.body.blocks[0]).toBe(hashBuffer(v1).blocks[0]); // the unchanged first block is shared
+    const old = await t.api.get(`/v1/files/blocks?id=${made.body.entry.id}&revision=${made.body.seq}`, token);
+    expect(old.body.blocks).toEqual(hashBuffer(v1).blocks);
+    expect((await t.api.get('/v1/files/blocks?path=/', token)).body.code).toBe('NOT_A_FILE');
+    const stranger = await newDevice(t.api);
+    expect((await t.api.get(`/v1/files/blocks?id=${made.body.entry.id}`, stranger.session.tokens.accessToken)).status).toBe(404);
+  });
+
+  it('skips the rest of a batch after a failure when asked to (stopOnError), and goes on when not', async () => {
+    await d.latest();
+    const missing = sha256(randomBytes(16));
+    const ops = (tag: string) => [
+      { type: 'createFolder', path: `/${tag}-1`, baseCursor: d.cursor },
+      { type: 'commit', path: `/${tag}-2.bin`, blocks: [missing], size: 10, baseCursor: d.cursor },
+      { type: 'createFolder', path: `/${tag}-3`, baseCursor: d.cursor },
+    ];
+    const stopped = await t.api.post('/v1/batch', { ops: ops('stop'), stopOnError: true }, token);
+    expect(stopped.body.results.map((r: any) => r.status)).toEqual([201, 400, 424]);
+    expect(stopped.body.results[2].error.code).toBe('SKIPPED');
+    expect((await t.api.get('/v1/files/metadata?path=/stop-3', token)).status).toBe(404);
+    const goneOn = await t.api.post('/v1/batch', { ops: ops('go') }, token);
+    expect(goneOn.body.results.map((r: any) => r.status)).toEqual([201, 400, 201]);
   });
 });

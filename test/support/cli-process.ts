@@ -1,29 +1,15 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../src/infra/process/project-root.js';
+import { buildIfStale } from './build.js';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'pocketcloud.js');
 
 /** Builds dist-client/ when a source of the client (or of src/shared) is newer than it. */
 export function buildClientIfStale(): void {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
-      const p = path.join(dir, e.name);
-      return Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }, 0);
-  let built = 0;
-  try {
-    built = statSync(path.join(PROJECT_ROOT, 'dist-client', 'client', 'src', 'cli', 'main.js')).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  const sources = Math.max(newest(path.join(PROJECT_ROOT, 'client', 'src')), newest(path.join(PROJECT_ROOT, 'src', 'shared')));
-  if (built >= sources) return;
-  process.stderr.write('building dist-client/ for the CLI tests...\n');
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.client.json'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  buildIfStale('tsconfig.client.json', 'dist-client/client/src/cli/main.js', ['client/src', 'src/shared'], 'dist-client/ for the CLI tests');
 }
 
 /** Runs `pocketcloud --home <home> --json <args>` to completion; returns its parsed JSON output. */

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedFerretDb } from '../../src/infra/database/embedded-ferretdb.js';
-import { PROJECT_ROOT } from '../../src/infra/process/project-root.js';
+import { buildIfStale } from './build.js';
 import { startS3Server } from './s3-server.js';
 
 declare module 'vitest' {
@@ -16,7 +15,7 @@ declare module 'vitest' {
 
 /** Starts the real servers the suite talks to, once per run. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  buildIfStale();
+  buildServerIfStale();
   const dir = mkdtempSync(path.join(tmpdir(), 'pocketcloud-test-'));
   const [db, s3] = await Promise.all([
     startEmbeddedFerretDb({ dataDir: path.join(dir, 'ferretdb'), port: 0, logLevel: 'error' }),
@@ -31,19 +30,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 /** Some tests run the server as its own process (`node dist/main.js`): keep dist/ current. */
-function buildIfStale(): void {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
-      const p = path.join(dir, e.name);
-      return Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }, 0);
-  let built = 0;
-  try {
-    built = statSync(path.join(PROJECT_ROOT, 'dist', 'main.js')).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  if (built >= newest(path.join(PROJECT_ROOT, 'src'))) return;
-  process.stderr.write('building dist/ for the tests that run the server as a process...\n');
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+function buildServerIfStale(): void {
+  buildIfStale('tsconfig.build.json', 'dist/main.js', ['src'], 'dist/ for the tests that run the server as a process');
 }

@@ -6,7 +6,6 @@ import { Auth, RequireRole } from '../auth/auth.decorators.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import { AdminService } from './admin.service.js';
 import {
-  AdminConflictPageDto,
   AdminConflictsQuery,
   AdminDeviceDto,
   AdminUserDto,
@@ -17,6 +16,7 @@ import {
   StorageDto,
   UpdateUserDto,
 } from './dto/admin.dto.js';
+import { ConflictPageDto } from '../namespace/dto/read.dto.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -65,8 +65,8 @@ export class AdminController {
 
   @Get('conflicts')
   @ApiOperation({ operationId: 'adminListConflicts', summary: 'Conflicts of every user (or one), newest first.' })
-  @ApiResponse({ status: 200, type: AdminConflictPageDto })
-  conflicts(@Query() q: AdminConflictsQuery): Promise<AdminConflictPageDto> {
+  @ApiResponse({ status: 200, type: ConflictPageDto })
+  conflicts(@Query() q: AdminConflictsQuery): Promise<ConflictPageDto> {
     return this.admin.conflictsOf(q);
   }
 

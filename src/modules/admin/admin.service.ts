@@ -12,7 +12,6 @@ import { TreeRepository } from '../namespace/tree.repository.js';
 import { RetentionService } from '../retention/retention.service.js';
 import { AdminErrors } from './admin.errors.js';
 import type {
-  AdminConflictPageDto,
   AdminConflictsQuery,
   AdminDeviceDto,
   AdminUserDto,
@@ -23,6 +22,7 @@ import type {
   StorageDto,
   UpdateUserDto,
 } from './dto/admin.dto.js';
+import type { ConflictPageDto } from '../namespace/dto/read.dto.js';
 
 declare module '../../common/events/event-bus.js' {
   interface DomainEvents {
@@ -107,7 +107,7 @@ export class AdminService {
     };
   }
 
-  conflictsOf(q: AdminConflictsQuery): Promise<AdminConflictPageDto> {
+  conflictsOf(q: AdminConflictsQuery): Promise<ConflictPageDto> {
     return listConflicts(this.conflicts, { userId: q.userId, unresolved: q.unresolved ?? false }, q.limit ?? 100, q.cursor);
   }
 

@@ -7,7 +7,7 @@ import { Auth } from '../auth/auth.decorators.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import { EntryDto } from '../journal/dto/entry.dto.js';
 import { ContentService } from './content.service.js';
-import { ContentQuery, ListPageDto, ListQuery, NodeRefQuery, RevisionDto, TrashPageDto, TrashQuery } from './dto/read.dto.js';
+import { BlockListDto, ContentQuery, ListPageDto, ListQuery, NodeRefQuery, RevisionDto, TrashPageDto, TrashQuery } from './dto/read.dto.js';
 import {
   BatchDto,
   BatchResultDto,
@@ -115,6 +115,14 @@ export class FilesController {
   @ApiResponse({ status: 200, type: ListPageDto })
   list(@Auth() auth: AuthContext, @Query() q: ListQuery): Promise<ListPageDto> {
     return this.files.list(auth, q);
+  }
+
+  @Get('files/blocks')
+  @ApiOperation({ operationId: 'getBlockList', summary: 'A file’s block list (or a revision’s), to download only the blocks you lack.' })
+  @ApiResponse({ status: 200, type: BlockListDto })
+  @ApiResponse({ status: 410, type: ErrorBody, description: 'PURGED' })
+  blockList(@Auth() auth: AuthContext, @Query() q: ContentQuery): Promise<BlockListDto> {
+    return this.files.blocks(auth, q);
   }
 
   @Get('files/revisions')

@@ -21,7 +21,17 @@ import type {
   WriteBaseDto,
   WriteResultDto,
 } from './dto/write.dto.js';
-import type { ConflictPageDto, ConflictsQuery, ListPageDto, ListQuery, NodeRefQuery, RevisionDto, TrashPageDto } from './dto/read.dto.js';
+import type {
+  BlockListDto,
+  ConflictPageDto,
+  ConflictsQuery,
+  ContentQuery,
+  ListPageDto,
+  ListQuery,
+  NodeRefQuery,
+  RevisionDto,
+  TrashPageDto,
+} from './dto/read.dto.js';
 import { NamespaceErrors } from './namespace.errors.js';
 import type { TreeNode } from './namespace.types.js';
 import type { Operation, WriteContext } from './operations.js';
@@ -83,33 +93,30 @@ export class FilesService {
     return listConflicts(this.conflictRecords, { ns, unresolved: q.unresolved ?? false }, q.limit ?? 100, q.cursor);
   }
 
+  /**
+   * The operations in order, each its own write with its own result; a failure does not stop
+   * the rest — unless `stopOnError`, when every later operation is skipped (424), so a queue
+   * whose operations depend on each other never applies out of order.
+   */
   async batch(auth: AuthContext, dto: BatchDto): Promise<BatchResultDto> {
-    // Operations with a malformed base cursor fail alone, like any other bad operation.
-    const prepared = dto.ops.map((o) => {
-      try {
-        return { ctx: this.context(auth, o), op: batchOperation(o) };
-      } catch (err) {
-        if (err instanceof AppError) return err;
-        throw err;
+    const results: BatchResultDto['results'] = [];
+    let failed = false;
+    for (const o of dto.ops) {
+      const opId = o.opId ?? null;
+      if (failed && dto.stopOnError) {
+        results.push({ status: 424, opId, error: { code: 'SKIPPED', message: 'An earlier operation of this batch failed.' } });
+        continue;
       }
-    });
-    const runnable = prepared.filter((p): p is { ctx: WriteContext; op: Operation } => !(p instanceof AppError));
-    const outcomes = await this.writer.writeBatch(runnable);
-    let next = 0;
-    return {
-      results: prepared.map((p, i) => {
-        const outcome = p instanceof AppError ? p : outcomes[next++]!;
-        const opId = dto.ops[i]!.opId ?? null;
-        if (outcome instanceof AppError) {
-          return {
-            status: outcome.status,
-            opId,
-            error: { code: outcome.code, message: outcome.message, ...(outcome.details ? { details: outcome.details } : {}) },
-          };
-        }
-        return { status: outcome.seq === null ? 200 : 201, opId, result: toWriteResult(outcome) };
-      }),
-    };
+      try {
+        const r = await this.writer.write(this.context(auth, o), batchOperation(o));
+        results.push({ status: r.seq === null ? 200 : 201, opId, result: toWriteResult(r) });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        failed = true;
+        results.push({ status: err.status, opId, error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+      }
+    }
+    return { results };
   }
 
   private async write(auth: AuthContext, dto: WriteBaseDto, op: Operation): Promise<WriteResultDto> {
@@ -176,6 +183,20 @@ export class FilesService {
     }
     const hasMore = state.s.length > 0;
     return { entries, hasMore, cursor: hasMore ? encodeListCursor(state) : null };
+  }
+
+  /** A file's block list (current content, or a revision), for block-level downloads. */
+  async blocks(auth: AuthContext, q: ContentQuery): Promise<BlockListDto> {
+    const view = await this.view(auth);
+    const node = await this.resolve(view, q);
+    if (node.kind !== 'file') throw NamespaceErrors.notAFile();
+    if (q.revision === undefined) {
+      if (node.purged) throw NamespaceErrors.purged();
+      return { id: node.id, revision: node.contentSeq, size: node.size, contentHash: node.contentHash!, blocks: node.blocks };
+    }
+    const rev = await this.tree.revision(node.id, q.revision);
+    if (!rev) throw NamespaceErrors.revisionNotFound();
+    return { id: node.id, revision: rev.seq, size: rev.size, contentHash: rev.contentHash, blocks: rev.blocks };
   }
 
   async revisions(auth: AuthContext, ref: NodeRefQuery): Promise<RevisionDto[]> {

@@ -1,4 +1,4 @@
-import type { NodeState } from '../journal/journal.types.js';
+import type { NodeKind, NodeState } from '../journal/journal.types.js';
 
 /** A node as the projection holds it: the journal state without its recorded path. */
 export type TreeNode = Omit<NodeState, 'path'>;
@@ -14,13 +14,13 @@ export interface Revision {
   deviceId: string | null;
 }
 
-/** The root folder of a namespace: virtual, never stored, never moved or deleted. */
-export function rootNode(ns: string): TreeNode {
+/** A node as it is when created at `seq` by `dev` (null: the server): no content, live. */
+export function freshNode(id: string, parentId: string, name: string, kind: NodeKind, seq: number, dev: string | null): TreeNode {
   return {
-    id: ns,
-    parentId: ns,
-    name: '',
-    kind: 'folder',
+    id,
+    parentId,
+    name,
+    kind,
     size: 0,
     contentHash: null,
     blocks: [],
@@ -28,13 +28,18 @@ export function rootNode(ns: string): TreeNode {
     deleted: false,
     deletedAt: null,
     trashRootId: null,
-    rev: 0,
-    createdSeq: 0,
-    contentSeq: 0,
-    contentDev: null,
-    locationSeq: 0,
-    locationDev: null,
+    rev: seq,
+    createdSeq: seq,
+    contentSeq: seq,
+    contentDev: dev,
+    locationSeq: seq,
+    locationDev: dev,
     deletedSeq: 0,
     deletedDev: null,
   };
+}
+
+/** The root folder of a namespace: virtual, never stored, never moved or deleted. */
+export function rootNode(ns: string): TreeNode {
+  return freshNode(ns, ns, '', 'folder', 0, null);
 }

@@ -14,7 +14,7 @@ import { ConflictsErrors } from '../conflicts/conflicts.errors.js';
 import { toEntryDto } from '../journal/dto/entry.dto.js';
 import type { NodeState, OpKind, PlannedConflict } from '../journal/journal.types.js';
 import { NamespaceErrors } from './namespace.errors.js';
-import type { Revision, TreeNode } from './namespace.types.js';
+import { freshNode, type Revision, type TreeNode } from './namespace.types.js';
 import type { Operation, WriteContext } from './operations.js';
 import type { TreeView } from './tree-view.js';
 
@@ -598,28 +598,7 @@ export class PlanContext {
   }
 
   newNode(id: string, parent: TreeNode, name: string, kind: 'file' | 'folder', dev: string | null = this.ctx.deviceId): NodeState {
-    return {
-      id,
-      parentId: parent.id,
-      name,
-      path: '',
-      kind,
-      size: 0,
-      contentHash: null,
-      blocks: [],
-      mtime: null,
-      deleted: false,
-      deletedAt: null,
-      trashRootId: null,
-      rev: this.seq,
-      createdSeq: this.seq,
-      contentSeq: this.seq,
-      contentDev: dev,
-      locationSeq: this.seq,
-      locationDev: dev,
-      deletedSeq: 0,
-      deletedDev: null,
-    };
+    return { ...freshNode(id, parent.id, name, kind, this.seq, dev), path: '' };
   }
 
   async noop(node: TreeNode): Promise<Plan> {

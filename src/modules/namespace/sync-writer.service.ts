@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
-import { AppError } from '../../common/errors/app-error.js';
 import { EventBus } from '../../common/events/event-bus.js';
 import { DevicesRepository } from '../auth/devices.repository.js';
 import { UsersRepository } from '../auth/users.repository.js';
@@ -154,20 +153,6 @@ export class SyncWriter {
       }
       throw NamespaceErrors.busy();
     });
-  }
-
-  /** Runs the operations one after another; each gets its own result (an error does not stop the rest). */
-  async writeBatch(items: { ctx: WriteContext; op: Operation }[]): Promise<(WriteResult | AppError)[]> {
-    const results: (WriteResult | AppError)[] = [];
-    for (const { ctx, op } of items) {
-      try {
-        results.push(await this.write(ctx, op));
-      } catch (err) {
-        if (!(err instanceof AppError) || err.status >= 500) throw err;
-        results.push(err);
-      }
-    }
-    return results;
   }
 
   /** The first result of an operation that was applied already. */

@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DeviceSyncDto } from '../../auth/dto/auth.dto.js';
+import { ConflictsQuery } from '../../namespace/dto/read.dto.js';
 import { PLATFORMS, ROLES, type Platform, type Role } from '../../auth/auth.types.js';
-
-const toBool = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class AdminUsersQuery {
   @ApiPropertyOptional({ description: 'Part of an email.' }) @IsOptional() @IsString() @MaxLength(254) search?: string;
@@ -72,17 +71,12 @@ export class StorageDto {
   @ApiProperty({ description: 'logicalBytes / storedBytes (1 when nothing is stored).' }) dedupRatio!: number;
 }
 
-export class AdminConflictsQuery {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsString() @MaxLength(36) userId?: string;
-  @ApiPropertyOptional({ default: false }) @IsOptional() @Transform(toBool) @IsBoolean() unresolved?: boolean;
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+export class AdminConflictsQuery extends ConflictsQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this user’s conflicts.' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+  @IsString()
+  @MaxLength(36)
+  userId?: string;
 }
 
 export class PurgeReportDto {
@@ -110,22 +104,4 @@ export class PurgeJobDto {
 export class GcJobDto {
   @ApiProperty({ description: 'False when another process was running it: nothing was done here.' }) ran!: boolean;
   @ApiPropertyOptional({ type: GcReportDto }) report?: GcReportDto;
-}
-
-export class AdminConflictDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() kind!: string;
-  @ApiProperty({ type: [String] }) nodeIds!: string[];
-  @ApiProperty({ nullable: true, type: String }) deviceId!: string | null;
-  @ApiProperty() opKind!: string;
-  @ApiProperty() seq!: number;
-  @ApiProperty() at!: Date;
-  @ApiProperty({ nullable: true, type: Date }) resolvedAt!: Date | null;
-  @ApiProperty({ nullable: true, type: String }) resolution!: string | null;
-}
-
-export class AdminConflictPageDto {
-  @ApiProperty({ type: [AdminConflictDto] }) conflicts!: AdminConflictDto[];
-  @ApiProperty({ nullable: true, type: String }) cursor!: string | null;
-  @ApiProperty() hasMore!: boolean;
 }

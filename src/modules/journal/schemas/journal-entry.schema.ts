@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import { OP_KINDS, type NodeState, type OpKind, type PlannedConflict } from '../journal.types.js';
+import { OP_KINDS, type JournalEntry, type NodeState } from '../journal.types.js';
 
 export const JOURNAL_ENTRY_MODEL = 'JournalEntry';
 export const JOURNAL_PAGE_MODEL = 'JournalPage';
@@ -10,25 +10,12 @@ export const JOURNAL_HEAD_MODEL = 'JournalHead';
  * sequence number, on MongoDB and FerretDB alike, without transactions. Zero-padding keeps
  * `_id` order equal to seq order within a namespace (range reads on MongoDB).
  */
-export interface JournalEntryDoc {
+export interface JournalEntryDoc extends JournalEntry {
   _id: string;
-  ns: string;
-  seq: number;
-  at: Date;
-  userId: string;
-  deviceId: string | null;
-  kind: OpKind;
-  opKey: string | null;
-  opHash: string | null;
-  /** The first changes inline; the rest in `journal_pages` under `<pagesId>:<n>`. */
-  changes: NodeState[];
+  /** All changes: the first ones are inline in `changes`, the rest in pages. */
   changeCount: number;
   pagesId: string | null;
   pageCount: number;
-  usage: number;
-  conflicts?: PlannedConflict[];
-  resolved?: { conflictId: string; resolution: string }[];
-  purgedRevisions?: string[];
 }
 
 export interface JournalPageDoc {

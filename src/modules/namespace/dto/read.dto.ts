@@ -37,6 +37,15 @@ export class ContentQuery extends NodeRefQuery {
   revision?: number;
 }
 
+export class BlockListDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'The revision (journal seq of the content change) these blocks are.' }) revision!: number;
+  @ApiProperty() size!: number;
+  @ApiProperty() contentHash!: string;
+  @ApiProperty({ type: [String], description: 'SHA-256 of each 4 MiB block, in order: download only those you lack (GET /v1/blocks/:hash).' })
+  blocks!: string[];
+}
+
 export class TrashQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
   @IsOptional()

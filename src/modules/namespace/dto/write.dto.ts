@@ -244,6 +244,14 @@ export class BatchDto {
     keepDiscriminatorProperty: true,
   })
   ops!: BatchOp[];
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Skip every operation after the first that fails (status 424, code SKIPPED), for queues whose operations depend on each other.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  stopOnError?: boolean;
 }
 
 export class BatchResultItemDto {

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { NodeKind } from '../../journal/journal.types.js';
+import type { NodeState } from '../../journal/journal.types.js';
 
 export const NODE_MODEL = 'Node';
 
@@ -10,29 +10,10 @@ export const NODE_MODEL = 'Node';
  * `projSeq` is the journal entry that last wrote the document; an older entry never
  * overwrites a newer one.
  */
-export interface NodeDoc {
+export interface NodeDoc extends Omit<NodeState, 'id' | 'path'> {
   _id: string;
   ns: string;
-  parentId: string;
-  name: string;
   nameKey: string;
-  kind: NodeKind;
-  size: number;
-  contentHash: string | null;
-  blocks: string[];
-  mtime: Date | null;
-  deleted: boolean;
-  deletedAt: Date | null;
-  trashRootId: string | null;
-  rev: number;
-  createdSeq: number;
-  contentSeq: number;
-  contentDev: string | null;
-  locationSeq: number;
-  locationDev: string | null;
-  deletedSeq: number;
-  deletedDev: string | null;
-  purged?: boolean;
   projSeq: number;
 }
 

@@ -1,19 +1,12 @@
 import { Schema } from 'mongoose';
+import type { Revision } from '../namespace.types.js';
 
 export const REVISION_MODEL = 'Revision';
 
 /** One content version of a file (`_id` = `<nodeId>:<seq>`), projected from the journal. */
-export interface RevisionDoc {
+export interface RevisionDoc extends Revision {
   _id: string;
   ns: string;
-  nodeId: string;
-  seq: number;
-  size: number;
-  contentHash: string;
-  blocks: string[];
-  mtime: Date | null;
-  at: Date;
-  deviceId: string | null;
 }
 
 export const RevisionSchema = new Schema<RevisionDoc>(
