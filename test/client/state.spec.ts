@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteSessionStore } from '../../client/src/state/session-store.js';
 import { SyncStore } from '../../client/src/state/store.js';
 import type { StoredSession } from '../../client/src/sdk/session.js';
-import { kn } from './helpers.js';
+import { h, kn } from './helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -72,6 +72,38 @@ describe('the local state survives a restart', () => {
     expect(b.cursor).toBe('new');
     expect(b.remotePending()).toBeNull();
     b.close();
+  });
+});
+
+describe('block lists of local contents', () => {
+  it('records a content\'s blocks once, finds the contents holding a block, forgets contents no file holds', () => {
+    const s = new SyncStore(path.join(dir, 'sync.db'));
+    const one = h('one');
+    s.recordBlocks(one.contentHash, one.blocks);
+    s.recordBlocks(one.contentHash, one.blocks);
+    s.recordBlocks(h('two').contentHash, one.blocks); // blocks that do not make that hash: ignored
+    expect(s.blocksOf(one.contentHash)).toEqual(one.blocks);
+    expect(s.blocksOf(h('two').contentHash)).toBeNull();
+    expect(s.contentsWithBlock(one.blocks[0]!)).toEqual([{ contentHash: one.contentHash, index: 0 }]);
+    s.putNode(kn({ id: 'n', name: 'a', contentHash: one.contentHash }));
+    expect(s.pruneBlocks()).toBe(0);
+    s.deleteNode('n');
+    expect(s.pruneBlocks()).toBe(1);
+    expect(s.blocksOf(one.contentHash)).toBeNull();
+    s.close();
+  });
+
+  it('a state made before block lists were kept gains the table on open', () => {
+    const file = path.join(dir, 'sync.db');
+    const old = new SyncStore(file);
+    old.putNode(kn({ id: 'n', name: 'a' }));
+    old.db.exec('DROP TABLE content_blocks');
+    old.db.pragma('user_version = 1');
+    old.close();
+    const s = new SyncStore(file);
+    expect(s.node('n')).not.toBeNull();
+    expect(s.blocksOf('x')).toBeNull();
+    s.close();
   });
 });
 

@@ -7,6 +7,7 @@ import { BLOCK_SIZE, contentHashOfBlocks } from '../../../src/shared/content-has
 import { mapLimit, retry } from './async.js';
 import type { PocketCloudClient } from './client.js';
 import { isTransient } from './errors.js';
+import type { BlockList } from './types.js';
 
 export interface FileHash {
   blocks: string[];
@@ -160,4 +161,97 @@ export async function downloadToFile(
   const hasher = new BlockHasher(onProgress);
   await pipeline(stream, hasher, createWriteStream(dest, { flags: 'w' }));
   return { blocks: hasher.blocks, contentHash: hasher.contentHash, size: hasher.size, etag };
+}
+
+/** Bytes that do not hash to what they should: a block off the wire, or an assembled file. */
+export class CorruptContentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptContentError';
+  }
+}
+
+/** A place on disk that may hold a block: block `index` of the file at `path`. */
+export interface BlockSource {
+  path: string;
+  index: number;
+}
+
+export interface AssembleOptions {
+  /** Where a block may already be on disk; each source is checked against the hash before use. */
+  local?: (hash: string) => readonly BlockSource[];
+  /** Blocks fetched at once (default 4). */
+  parallel?: number;
+  /** Attempts per downloaded block on transient errors (default 5). */
+  tries?: number;
+  /** Bytes downloaded (not those copied from local files). */
+  onProgress?: (bytes: number) => void;
+}
+
+export interface AssembleResult extends FileHash {
+  /** Blocks downloaded, and their bytes. */
+  downloaded: number;
+  downloadedBytes: number;
+  /** Blocks copied from local files. */
+  reused: number;
+}
+
+/**
+ * Writes the file a block list describes into `dest` (a temp file the caller renames into
+ * place): each distinct block from a local file that still holds it when there is one, else
+ * downloaded (`GET /v1/blocks/:hash`, retried on transient errors). Every block is checked
+ * against its hash as it is written, every block but the last must be a full 4 MiB, and the
+ * hashes must make the list's content hash — so the file is exactly the listed content, or
+ * CorruptContentError. Memory stays at one block per worker.
+ */
+export async function assembleFile(client: PocketCloudClient, list: BlockList, dest: string, opts: AssembleOptions = {}): Promise<AssembleResult> {
+  if (contentHashOfBlocks(list.blocks) !== list.contentHash) throw new CorruptContentError(`the block list of ${list.id} does not make its content hash`);
+  const at = new Map<string, number[]>();
+  list.blocks.forEach((hash, i) => at.set(hash, [...(at.get(hash) ?? []), i]));
+  const last = list.blocks.length - 1;
+  const out = { downloaded: 0, downloadedBytes: 0, reused: 0 };
+  let size = 0;
+  const fh = await open(dest, 'w');
+  try {
+    await mapLimit([...at.entries()], opts.parallel ?? 4, async ([hash, indexes]) => {
+      let bytes: Buffer | null = null;
+      for (const src of opts.local?.(hash) ?? []) {
+        bytes = await readBlock(src.path, src.index, hash).catch(() => null);
+        if (bytes) break;
+      }
+      if (bytes) {
+        out.reused++;
+      } else {
+        bytes = await retry(() => fetchBlock(client, hash), { tries: opts.tries ?? 5, baseMs: 200, maxMs: 5000, retryable: (e) => isTransient(e) || e instanceof CorruptContentError });
+        out.downloaded++;
+        out.downloadedBytes += bytes.length;
+        opts.onProgress?.(bytes.length);
+      }
+      for (const i of indexes) {
+        if (i < last && bytes.length !== BLOCK_SIZE) throw new CorruptContentError(`block ${i} of ${list.id} is not a full block`);
+        await writeFull(fh, bytes, i * BLOCK_SIZE);
+        size += bytes.length;
+      }
+    });
+    await fh.truncate(size);
+  } finally {
+    await fh.close();
+  }
+  if (size !== list.size) throw new CorruptContentError(`assembled ${size} bytes of ${list.id}, expected ${list.size}`);
+  return { blocks: [...list.blocks], contentHash: list.contentHash, size, ...out };
+}
+
+/** One block off the wire, checked against its hash. */
+async function fetchBlock(client: PocketCloudClient, hash: string): Promise<Buffer> {
+  const bytes = await client.getBlock(hash);
+  if (createHash('sha256').update(bytes).digest('hex') !== hash) throw new CorruptContentError(`block ${hash} arrived with other bytes`);
+  return bytes;
+}
+
+async function writeFull(fh: import('node:fs/promises').FileHandle, buf: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesWritten } = await fh.write(buf, done, buf.length - done, position + done);
+    done += bytesWritten;
+  }
 }

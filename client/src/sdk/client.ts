@@ -4,7 +4,9 @@ import { ApiError, NetworkError, SessionEndedError } from './errors.js';
 import type { SessionStore, StoredSession } from './session.js';
 import type {
   BatchOp,
+  BatchOptions,
   BatchResultItem,
+  BlockList,
   CommitOp,
   Conflict,
   CreateFolderOp,
@@ -39,6 +41,16 @@ interface RequestOpts {
   auth?: boolean;
 }
 
+/** What a client downloaded (file contents and single blocks), counted as it arrives. */
+export interface DownloadStats {
+  /** `GET /v1/files/content` requests answered with content. */
+  contentRequests: number;
+  /** `GET /v1/blocks/:hash` requests answered with a block. */
+  blockRequests: number;
+  /** Bytes received by both. */
+  bytes: number;
+}
+
 const SESSION_ENDED = new Set(['DEVICE_REVOKED', 'REFRESH_TOKEN_REUSED', 'REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_EXPIRED', 'ACCOUNT_DISABLED']);
 
 /**
@@ -49,6 +61,8 @@ export class PocketCloudClient {
   private readonly fetchImpl: FetchLike;
   private readonly margin: number;
   private refreshing: Promise<StoredSession> | null = null;
+  /** Downloads so far (progress reports; tests check that only missing blocks travel). */
+  readonly downloads: DownloadStats = { contentRequests: 0, blockRequests: 0, bytes: 0 };
 
   constructor(private readonly opts: ClientOptions) {
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
@@ -204,10 +218,25 @@ export class PocketCloudClient {
     await this.request('PUT', `/v1/blocks/${hash}`, { body: bytes, headers: { 'content-type': 'application/octet-stream' } });
   }
 
+  /** One block's bytes (only blocks of this user's files); the caller checks them against the hash. */
   async getBlock(hash: string): Promise<Buffer> {
     const res = await this.fetchRaw('GET', `/v1/blocks/${hash}`);
     if (!res.ok) throw ApiError.from(res.status, await readJson(res));
-    return Buffer.from(await res.arrayBuffer());
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(await res.arrayBuffer());
+    } catch (err) {
+      throw new NetworkError(`reading block ${hash}: ${(err as Error).message}`, err);
+    }
+    this.downloads.blockRequests++;
+    this.downloads.bytes += bytes.length;
+    return bytes;
+  }
+
+  /** A file's block list: its current content, or `revision` (410 PURGED when that content is gone). */
+  blockList(id: string, revision?: number): Promise<BlockList> {
+    const q = new URLSearchParams({ id, ...(revision !== undefined ? { revision: String(revision) } : {}) });
+    return this.request('GET', `/v1/files/blocks?${q.toString()}`);
   }
 
   // ── writes ────────────────────────────────────────────────────────────────────────────
@@ -227,8 +256,13 @@ export class PocketCloudClient {
   restore(op: RestoreOp): Promise<WriteResult> {
     return this.request('POST', '/v1/files/restore', { json: op });
   }
-  async batch(ops: BatchOp[]): Promise<BatchResultItem[]> {
-    return (await this.request<{ results: BatchResultItem[] }>('POST', '/v1/batch', { json: { ops } })).results;
+  /**
+   * Up to 1,000 operations in order, one result each. With `stopOnError`, every operation after
+   * the first failure is skipped (424 SKIPPED) and changes nothing.
+   */
+  async batch(ops: BatchOp[], opts: BatchOptions = {}): Promise<BatchResultItem[]> {
+    const json = { ops, ...(opts.stopOnError ? { stopOnError: true } : {}) };
+    return (await this.request<{ results: BatchResultItem[] }>('POST', '/v1/batch', { json })).results;
   }
 
   // ── reads ─────────────────────────────────────────────────────────────────────────────
@@ -300,7 +334,19 @@ export class PocketCloudClient {
     const res = await this.fetchRaw('GET', `/v1/files/content?${q.toString()}`);
     if (!res.ok) throw ApiError.from(res.status, await readJson(res));
     const etag = res.headers.get('etag');
-    const stream = res.body ? Readable.fromWeb(res.body as WebReadableStream<Uint8Array>) : Readable.from([]);
+    this.downloads.contentRequests++;
+    const body = res.body ? Readable.fromWeb(res.body as WebReadableStream<Uint8Array>) : Readable.from([]);
+    const stats = this.downloads;
+    // Counts the bytes as they arrive; destroying the stream ends the body too.
+    const stream = Readable.from(
+      (async function* counted(): AsyncGenerator<Buffer> {
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          stats.bytes += chunk.length;
+          yield chunk;
+        }
+      })(),
+      { objectMode: false },
+    );
     return { stream, contentHash: etag ? etag.replace(/^W\//, '').replace(/"/g, '') : null, size: Number(res.headers.get('content-length') ?? 0) };
   }
 }

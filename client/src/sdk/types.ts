@@ -120,11 +120,28 @@ export interface ApiErrorBody {
   requestId?: string;
 }
 
+/** Options of `POST /v1/batch`. */
+export interface BatchOptions {
+  /** Skip every operation after the first that fails (status 424, code SKIPPED). */
+  stopOnError?: boolean;
+}
+
 export interface BatchResultItem {
   status: number;
   opId: string | null;
   result?: WriteResult;
   error?: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+/** A file's block list (BlockListDto): current content, or a revision. */
+export interface BlockList {
+  id: string;
+  /** The journal seq of the content change these blocks are. */
+  revision: number;
+  size: number;
+  contentHash: string;
+  /** SHA-256 of each 4 MiB block, in order. */
+  blocks: string[];
 }
 
 export interface ListPage {
@@ -165,7 +182,9 @@ export const CONTRACT_FIELDS: Record<string, readonly string[]> = {
   DeltaPageDto: ['entries', 'cursor', 'hasMore'],
   LatestCursorDto: ['cursor', 'seq'],
   WriteResultDto: ['entry', 'seq', 'conflicts'],
+  BatchDto: ['ops', 'stopOnError'],
   BatchResultItemDto: ['status', 'opId', 'result', 'error'],
+  BlockListDto: ['id', 'revision', 'size', 'contentHash', 'blocks'],
   BatchCommitOp: ['type', 'baseCursor', 'opId', 'id', 'parentId', 'name', 'blocks', 'size', 'mtime', 'autorename'],
   BatchCreateFolderOp: ['type', 'baseCursor', 'opId', 'id', 'parentId', 'name', 'autorename'],
   BatchMoveOp: ['type', 'baseCursor', 'opId', 'id', 'parentId', 'name', 'autorename'],

@@ -1,3 +1,4 @@
+import { contentHashOfBlocks } from '../../../src/shared/content-hash.js';
 import { openDb, type Db } from './db.js';
 import type { NodeKind } from '../sdk/types.js';
 
@@ -13,6 +14,9 @@ import type { NodeKind } from '../sdk/types.js';
  *   cursor the device had applied when it made it and a client op id (retries are safe).
  * - `remote_pending`: delta entries read but not yet fully applied to the folder (so a crash
  *   mid-apply resumes instead of mistaking half-applied changes for local edits).
+ * - `content_blocks`: the block list of each content the local files hold (content hash →
+ *   block hashes, a fact that never goes stale), indexed by block: an incoming version
+ *   downloads only the blocks no local file has.
  * - `meta`: the delta cursor, the synced folder, flags.
  */
 const MIGRATIONS = [
@@ -68,6 +72,13 @@ const MIGRATIONS = [
      path TEXT NOT NULL,
      copy TEXT
    );`,
+  `CREATE TABLE content_blocks (
+     content_hash TEXT NOT NULL,
+     idx INTEGER NOT NULL,
+     hash TEXT NOT NULL,
+     PRIMARY KEY (content_hash, idx)
+   ) WITHOUT ROWID;
+   CREATE INDEX content_blocks_hash ON content_blocks (hash);`,
 ];
 
 export interface LocalNode {
@@ -237,6 +248,35 @@ export class SyncStore {
     return (this.db.prepare('SELECT count(*) AS n FROM nodes').get() as { n: number }).n;
   }
 
+  // ── block lists of local contents ──────────────────────────────────────────────────────
+
+  /** Remembers a content's block list (ignored when the blocks do not make that content hash). */
+  recordBlocks(contentHash: string, blocks: readonly string[]): void {
+    if (blocks.length === 0 || contentHashOfBlocks(blocks) !== contentHash) return;
+    if (this.db.prepare('SELECT 1 FROM content_blocks WHERE content_hash = ? LIMIT 1').get(contentHash)) return;
+    const st = this.db.prepare('INSERT OR IGNORE INTO content_blocks (content_hash, idx, hash) VALUES (?, ?, ?)');
+    this.tx(() => blocks.forEach((b, i) => st.run(contentHash, i, b)));
+  }
+
+  /** A content's block list, if recorded. */
+  blocksOf(contentHash: string): string[] | null {
+    const rows = this.db.prepare('SELECT hash FROM content_blocks WHERE content_hash = ? ORDER BY idx').all(contentHash) as { hash: string }[];
+    return rows.length > 0 ? rows.map((r) => r.hash) : null;
+  }
+
+  /** Recorded contents that contain a block, and where (a few). */
+  contentsWithBlock(hash: string, limit = 8): { contentHash: string; index: number }[] {
+    return this.db.prepare('SELECT content_hash AS contentHash, idx AS "index" FROM content_blocks WHERE hash = ? LIMIT ?').all(hash, limit) as {
+      contentHash: string;
+      index: number;
+    }[];
+  }
+
+  /** Forgets the block lists of contents no local file holds any more. */
+  pruneBlocks(): number {
+    return this.db.prepare('DELETE FROM content_blocks WHERE content_hash NOT IN (SELECT content_hash FROM nodes WHERE content_hash IS NOT NULL)').run().changes;
+  }
+
   // ── the queue ─────────────────────────────────────────────────────────────────────────
 
   enqueue(op: { opId: string; nodeId: string; type: QueuedOpType; body: Record<string, unknown>; baseCursor: string }): number {
@@ -262,6 +302,11 @@ export class SyncStore {
   markSent(seqs: readonly number[]): void {
     const st = this.db.prepare('UPDATE ops SET sent = 1, attempts = attempts + 1 WHERE seq = ?');
     this.tx(() => seqs.forEach((s) => st.run(s)));
+  }
+
+  /** An op the server skipped (424: it never looked at it): back to how it was before it went out. */
+  restoreSendState(seq: number, sent: boolean, attempts: number): void {
+    this.db.prepare('UPDATE ops SET sent = ?, attempts = ? WHERE seq = ?').run(sent ? 1 : 0, attempts, seq);
   }
 
   updateOpBody(seq: number, body: Record<string, unknown>): void {

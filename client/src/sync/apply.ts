@@ -1,11 +1,11 @@
 import { copyFile, lstat, mkdir, rename, rm, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { contentHashOfBlocks } from '../../../src/shared/content-hash.js';
+import { BLOCK_SIZE, contentHashOfBlocks } from '../../../src/shared/content-hash.js';
 import { conflictedName, nameKey } from '../../../src/shared/names.js';
-import { downloadToFile, hashFile } from '../sdk/blocks.js';
+import { assembleFile, CorruptContentError, downloadToFile, hashFile, type BlockSource } from '../sdk/blocks.js';
 import type { PocketCloudClient } from '../sdk/client.js';
 import { ApiError } from '../sdk/errors.js';
-import type { Entry } from '../sdk/types.js';
+import type { BlockList, Entry } from '../sdk/types.js';
 import type { LocalNode, SyncStore } from '../state/store.js';
 import { TEMP_PREFIX } from './fs-scan.js';
 import { statUnchanged } from './local-diff.js';
@@ -251,7 +251,10 @@ export class RemoteApplier {
    */
   private async writeFileNode(t: RemoteState, parentId: string, name: string, dest: string, n: LocalNode | null): Promise<void> {
     const tmp = path.join(path.dirname(dest), `${TEMP_PREFIX}${t.id}`);
-    const got = await this.fetchContent(t, tmp);
+    const got = await this.fetchContent(t, tmp, dest, n).catch(async (err: unknown) => {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    });
     if (!got) {
       // Gone from the server since this state was written: a later entry says what became of it.
       await rm(tmp, { force: true });
@@ -300,8 +303,14 @@ export class RemoteApplier {
     });
   }
 
-  /** The content of `t` into `tmp`: copied from a local file with the same bytes, or downloaded. */
-  private async fetchContent(t: RemoteState, tmp: string): Promise<{ contentHash: string; size: number } | null> {
+  /**
+   * The content of `t` into `tmp`: copied from a local file with the same bytes; for a file of
+   * several blocks, assembled from the blocks local files already hold (the version at `dest`
+   * first) and only the missing ones downloaded; else (or when the server gives no block list)
+   * downloaded whole. Null: the file is gone from the server.
+   */
+  private async fetchContent(t: RemoteState, tmp: string, dest: string, n: LocalNode | null): Promise<{ contentHash: string; size: number } | null> {
+    const { store } = this.ctx;
     const want = t.contentHash;
     if (want === EMPTY_HASH) {
       await writeFile(tmp, '');
@@ -320,16 +329,97 @@ export class RemoteApplier {
         if (!st?.isFile() || !statUnchanged(c, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs })) continue;
         await copyFile(src, tmp);
         const h = await hashFile(tmp);
-        if (h.contentHash === want) return { contentHash: want, size: h.size };
+        if (h.contentHash === want) {
+          store.recordBlocks(h.contentHash, h.blocks);
+          return { contentHash: want, size: h.size };
+        }
       }
+    }
+    if (t.size > BLOCK_SIZE) {
+      const got = await this.assemble(t, tmp, dest, n);
+      if (got !== 'whole') return got;
     }
     try {
       const got = await downloadToFile(this.ctx.client, t.id, tmp, this.ctx.onBytes);
+      if (got.etag && got.etag !== got.contentHash) throw new CorruptContentError(`the download of ${t.id} does not match its content hash`);
+      store.recordBlocks(got.contentHash, got.blocks);
       return { contentHash: got.contentHash, size: got.size };
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return null;
+      if (isGone(err)) return null;
       throw err;
     }
+  }
+
+  /**
+   * Block-level download: the server's block list of the file, then only the blocks no local file
+   * holds. 'whole': download the whole file instead (no block list, or a block no longer served).
+   */
+  private async assemble(t: RemoteState, tmp: string, dest: string, n: LocalNode | null): Promise<{ contentHash: string; size: number } | null | 'whole'> {
+    const { client, store } = this.ctx;
+    let list: BlockList;
+    try {
+      list = await client.blockList(t.id);
+    } catch (err) {
+      if (isGone(err)) return null;
+      this.ctx.log('no block list: downloading the whole file', { id: t.id, error: (err as Error).message });
+      return 'whole';
+    }
+    // The previous version of this file (or whatever file is at its place) is the likeliest source.
+    const here = new Map<string, number>();
+    (await this.blocksAt(dest, n))?.forEach((hash, i) => {
+      if (!here.has(hash)) here.set(hash, i);
+    });
+    try {
+      const got = await assembleFile(client, list, tmp, { local: (hash) => this.blockSources(hash, dest, here), onProgress: this.ctx.onBytes });
+      store.recordBlocks(got.contentHash, got.blocks);
+      this.ctx.log('assembled a file from blocks', { id: t.id, blocks: got.blocks.length, downloaded: got.downloaded, reused: got.reused });
+      return { contentHash: got.contentHash, size: got.size };
+    } catch (err) {
+      // A block no longer served (the content changed since the list was read), or bytes that
+      // would not verify: the whole download settles it.
+      if ((err instanceof ApiError && (err.status === 404 || err.status === 410)) || err instanceof CorruptContentError) {
+        this.ctx.log('block download failed: downloading the whole file', { id: t.id, error: err.message });
+        return 'whole';
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The block list of the file at `p` as it is now: the recorded list of its content when its
+   * stat proves it unchanged since the last scan, else by hashing it (recorded for next time).
+   */
+  private async blocksAt(p: string, n: LocalNode | null): Promise<string[] | null> {
+    const st = await lstat(p).catch(() => null);
+    if (!st?.isFile() || st.size === 0) return null;
+    if (n?.contentHash && statUnchanged(n, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs })) {
+      const known = this.ctx.store.blocksOf(n.contentHash);
+      if (known) return known;
+    }
+    try {
+      const h = await hashFile(p);
+      this.ctx.store.recordBlocks(h.contentHash, h.blocks);
+      return h.blocks;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Where a block may be on disk: the file at `dest`, then other local files whose content has it. */
+  private blockSources(hash: string, dest: string, here: ReadonlyMap<string, number>): BlockSource[] {
+    const out: BlockSource[] = [];
+    const i = here.get(hash);
+    if (i !== undefined) out.push({ path: dest, index: i });
+    for (const c of this.ctx.store.contentsWithBlock(hash)) {
+      for (const node of this.ctx.store.nodesWithHash(c.contentHash)) {
+        const rel = this.safeRel(node.id);
+        if (rel === null || node.kind !== 'file') continue;
+        const p = path.join(this.ctx.root, rel);
+        if (p !== dest) out.push({ path: p, index: c.index });
+        if (out.length >= 4) return out;
+      }
+    }
+    return out;
   }
 
   /** Renames what is at `p` to a free "name (conflicted copy <device> <date>)" beside it; the scan uploads it. */
@@ -360,6 +450,11 @@ export class RemoteApplier {
       return null;
     }
   }
+}
+
+/** The server no longer has the file (or its content): a later delta entry says what became of it. */
+function isGone(err: unknown): boolean {
+  return err instanceof ApiError && ((err.status === 404 && err.code !== 'ROUTE_NOT_FOUND') || err.status === 410);
 }
 
 function ignoreEnoent(err: NodeJS.ErrnoException): void {

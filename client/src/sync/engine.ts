@@ -123,6 +123,7 @@ export class SyncEngine {
     }
     await this.opts.hooks?.afterPush?.();
     addApply(await this.pull());
+    if (report.queued > 0 || report.applied > 0) this.store.pruneBlocks();
     report.cursor = this.store.cursor;
     report.queue = this.store.queueLength();
     return report;
@@ -171,6 +172,8 @@ export class SyncEngine {
     let queued = 0;
     const baseCursor = store.cursor;
     store.tx(() => {
+      // What the scan hashed: the block lists of the files' contents (block-level downloads).
+      for (const o of observed) if (o.hash) store.recordBlocks(o.hash.contentHash, o.hash.blocks);
       for (const id of known.keys()) if (!diff.nodes.has(id)) store.deleteNode(id);
       for (const n of diff.nodes.values()) {
         const prev = known.get(n.id);
@@ -198,7 +201,15 @@ export class SyncEngine {
 
   // ── push ──────────────────────────────────────────────────────────────────────────────
 
-  /** Sends the queue. Throws PushInterrupted (queue kept) when the server cannot be reached. */
+  /**
+   * Sends the queue in order, in batches with `stopOnError`: the server applies operations up to
+   * the first failure and skips the rest (424 SKIPPED, nothing applied), so nothing ever lands
+   * out of order and a batch's answer is a prefix of successes, at most one failure, then skips.
+   * A skipped op stays queued unchanged (same op id and payload) and goes out again next round.
+   * The first failure decides: transient (no answer, 5xx such as 503 BUSY, 429) or BLOCKS_MISSING
+   * (a few times) → stop, the queue is kept (PushInterrupted); anything else is a refusal for good
+   * → recorded in failed_ops, dropped, a full relist is due, and the push goes on.
+   */
   async push(): Promise<{ pushed: number; dropped: number; conflicts: ConflictRef[] }> {
     const { store, client } = this.opts;
     const out = { pushed: 0, dropped: 0, conflicts: [] as ConflictRef[] };
@@ -228,48 +239,50 @@ export class SyncEngine {
       store.markSent(ready.map((o) => o.seq));
       let results;
       try {
-        results = await client.batch(ready.map(toBatchOp));
+        results = await client.batch(ready.map(toBatchOp), { stopOnError: true });
       } catch (err) {
         if (err instanceof NetworkError || (err instanceof ApiError && isTransientStatus(err.status))) {
           throw new PushInterrupted(`push interrupted: ${(err as Error).message}`, err);
         }
         throw err;
       }
-      let stop = false;
-      store.tx(() => {
-        let failedBefore = false;
-        ready.forEach((op, i) => {
+      const failed = store.tx(() => {
+        let first: { op: QueuedOp; status: number; code: string; message: string } | null = null;
+        for (const [i, op] of ready.entries()) {
           const r = results[i];
           if (r && r.status < 300 && r.result) {
             this.acknowledged(op);
             out.conflicts.push(...(r.result.conflicts ?? []));
             store.removeOp(op.seq);
             out.pushed++;
-            return;
+          } else if (r?.status === 424) {
+            // Skipped: the server did not look at it. It stays queued exactly as it was (an op
+            // never sent before is still unsent: its payload may still be replaced).
+            store.restoreSendState(op.seq, op.sent, op.attempts);
+          } else {
+            // The first failure — or no answer for this op (then nothing after it is known either).
+            first ??= { op, status: r?.status ?? 0, code: r?.error?.code ?? 'NO_RESULT', message: r?.error?.message ?? '' };
           }
-          const code = r?.error?.code ?? 'NO_RESULT';
-          const status = r?.status ?? 0;
-          if (failedBefore || isTransientStatus(status) || (code === 'BLOCKS_MISSING' && op.attempts < 3)) {
-            // Later ops may have depended on an earlier failure: retry them in order next round.
-            failedBefore = true;
-            stop = true;
-            return;
-          }
-          failedBefore = true;
-          stop = true;
-          // Refused for good: record it, drop it, and relist the tree so the folder and the
-          // server agree again (anything the server lacks is uploaded anew by the next scan).
-          store.recordFailure(op, code, r?.error?.message ?? '');
+        }
+        return first;
+      });
+      if (failed) {
+        const { op, status, code, message } = failed;
+        if (code === 'NO_RESULT' || isTransientStatus(status)) throw new PushInterrupted(`push interrupted: ${status} ${code}`);
+        // Uploaded again before the next attempt (ensureBlocks).
+        if (code === 'BLOCKS_MISSING' && op.attempts < 3) throw new PushInterrupted(`push paused: ${code}`);
+        // Refused for good: record it, drop it, and relist the tree so the folder and the server
+        // agree again (anything the server lacks is uploaded anew by the next scan). The ops it
+        // held back go out next round.
+        store.tx(() => {
+          store.recordFailure(op, code, message);
           store.removeOp(op.seq);
           store.setMeta('resync', '1');
-          out.dropped++;
-          this.log('the server refused an operation', { type: op.type, code, message: r?.error?.message });
         });
-      });
-      if (stop) {
-        const first = results.find((r) => r.status >= 300);
-        if (first && isTransientStatus(first.status)) throw new PushInterrupted(`push interrupted: ${first.status} ${first.error?.code ?? ''}`);
-        if (out.dropped === 0) throw new PushInterrupted(`push paused: ${first?.error?.code ?? 'unknown'}`);
+        out.dropped++;
+        this.log('the server refused an operation', { type: op.type, code, message });
+      } else if (results.some((r) => r.status === 424)) {
+        throw new PushInterrupted('push interrupted: operations skipped without a failure');
       }
       if (this.rescanWanted) break;
     }
@@ -311,7 +324,11 @@ export class SyncEngine {
     const n = this.store.node(op.nodeId);
     if (!n) return;
     const next: LocalNode = { ...n, known: true };
-    if (op.type === 'commit') next.baseHash = contentHashOfBlocks(op.body.blocks as string[]);
+    if (op.type === 'commit') {
+      const blocks = op.body.blocks as string[];
+      next.baseHash = contentHashOfBlocks(blocks);
+      this.store.recordBlocks(next.baseHash, blocks);
+    }
     this.store.putNode(next);
   }
 

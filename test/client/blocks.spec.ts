@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { assembleFile, CorruptContentError } from '../../client/src/sdk/blocks.js';
+import type { PocketCloudClient } from '../../client/src/sdk/client.js';
+import { ApiError } from '../../client/src/sdk/errors.js';
+import type { BlockList } from '../../client/src/sdk/types.js';
+import { BLOCK_SIZE, hashBuffer } from '../../src/shared/content-hash.js';
+
+/** Block-level assembly of a file (SDK), against a fake server that serves blocks. */
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'pc-blocks-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** Deterministic bytes that differ per seed. */
+function bytes(size: number, seed: number): Buffer {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i + 4 <= size; i += 4096) b.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
+  return b;
+}
+
+function listOf(data: Buffer, id = 'f'): BlockList {
+  const { blocks, contentHash } = hashBuffer(data);
+  return { id, revision: 1, size: data.length, contentHash, blocks };
+}
+
+/** A fake server holding the blocks of `files`; counts what it serves. */
+function blockServer(...files: Buffer[]): { client: PocketCloudClient; served: string[]; corrupt: Set<string> } {
+  const store = new Map<string, Buffer>();
+  for (const f of files) for (let i = 0; i < f.length; i += BLOCK_SIZE) store.set(sha(f.subarray(i, i + BLOCK_SIZE)), Buffer.from(f.subarray(i, i + BLOCK_SIZE)));
+  const served: string[] = [];
+  const corrupt = new Set<string>();
+  const client = {
+    getBlock: (hash: string) => {
+      const b = store.get(hash);
+      if (!b) return Promise.reject(new ApiError(404, 'BLOCK_NOT_FOUND', 'no'));
+      served.push(hash);
+      return Promise.resolve(corrupt.has(hash) ? Buffer.concat([b.subarray(1), Buffer.from('x')]) : b);
+    },
+  } as unknown as PocketCloudClient;
+  return { client, served, corrupt };
+}
+
+describe('assembling a file from blocks', () => {
+  it('downloads only the blocks no local source holds, and the result is the listed content', async () => {
+    const v1 = bytes(2 * BLOCK_SIZE + 1000, 1);
+    const v2 = Buffer.from(v1);
+    v2.write('a small edit in the second block', BLOCK_SIZE + 10);
+    const old = path.join(dir, 'old');
+    await writeFile(old, v1);
+    const { client, served } = blockServer(v2);
+    const list = listOf(v2);
+    const dest = path.join(dir, 'new');
+    const got = await assembleFile(client, list, dest, {
+      local: (hash) => {
+        const i = hashBuffer(v1).blocks.indexOf(hash);
+        return i >= 0 ? [{ path: old, index: i }] : [];
+      },
+    });
+    expect(served).toEqual([list.blocks[1]]);
+    expect(got).toMatchObject({ contentHash: list.contentHash, size: v2.length, downloaded: 1, reused: 2, downloadedBytes: BLOCK_SIZE });
+    expect((await readFile(dest)).equals(v2)).toBe(true);
+  });
+
+  it('a local source that no longer holds the block is passed over (checked against the hash)', async () => {
+    const data = bytes(BLOCK_SIZE + 10, 2);
+    const stale = path.join(dir, 'stale');
+    await writeFile(stale, bytes(BLOCK_SIZE + 10, 3));
+    const { client, served } = blockServer(data);
+    const list = listOf(data);
+    const dest = path.join(dir, 'out');
+    const got = await assembleFile(client, list, dest, { local: () => [{ path: stale, index: 0 }, { path: path.join(dir, 'missing'), index: 0 }] });
+    expect(served).toHaveLength(2);
+    expect(got.reused).toBe(0);
+    expect((await readFile(dest)).equals(data)).toBe(true);
+  });
+
+  it('a block repeated in the file is fetched once', async () => {
+    const block = bytes(BLOCK_SIZE, 4);
+    const data = Buffer.concat([block, block, block, Buffer.from('tail')]);
+    const { client, served } = blockServer(data);
+    const dest = path.join(dir, 'out');
+    await assembleFile(client, listOf(data), dest);
+    expect(served).toHaveLength(2);
+    expect((await readFile(dest)).equals(data)).toBe(true);
+  });
+
+  it('refuses bytes that do not verify: a corrupt block, a list that does not make its content hash', async () => {
+    const data = bytes(BLOCK_SIZE + 5, 5);
+    const { client, corrupt } = blockServer(data);
+    const list = listOf(data);
+    corrupt.add(list.blocks[1]!);
+    await expect(assembleFile(client, list, path.join(dir, 'a'), { tries: 2 })).rejects.toBeInstanceOf(CorruptContentError);
+    await expect(assembleFile(client, { ...list, contentHash: hashBuffer(Buffer.from('other')).contentHash }, path.join(dir, 'b'))).rejects.toBeInstanceOf(
+      CorruptContentError,
+    );
+  });
+
+  it('an empty list makes an empty file', async () => {
+    const dest = path.join(dir, 'empty');
+    await writeFile(dest, 'leftover');
+    await assembleFile(blockServer().client, listOf(Buffer.alloc(0)), dest);
+    expect((await readFile(dest)).length).toBe(0);
+  });
+});

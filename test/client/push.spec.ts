@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PocketCloudClient } from '../../client/src/sdk/client.js';
+import { NetworkError } from '../../client/src/sdk/errors.js';
+import type { BatchOp, BatchOptions, BatchResultItem } from '../../client/src/sdk/types.js';
+import { SyncStore } from '../../client/src/state/store.js';
+import { PushInterrupted, SyncEngine } from '../../client/src/sync/engine.js';
+import { ROOT } from './helpers.js';
+
+/** The push against a fake /v1/batch that answers like the server with stopOnError. */
+let dir: string;
+let store: SyncStore;
+let engine: SyncEngine;
+/** Per call: what each op gets, by position (ops past the script succeed). */
+let script: (string | number)[][] = [];
+const calls: { ops: BatchOp[]; opts: BatchOptions }[] = [];
+
+const fakeClient = {
+  batch: (ops: BatchOp[], opts: BatchOptions = {}): Promise<BatchResultItem[]> => {
+    const plan = script.shift() ?? [];
+    calls.push({ ops, opts });
+    if (plan[0] === 'lost') return Promise.reject(new NetworkError('the answer was lost'));
+    let failed = false;
+    return Promise.resolve(
+      ops.map((op, i): BatchResultItem => {
+        if (failed && opts.stopOnError) return { status: 424, opId: op.opId ?? null, error: { code: 'SKIPPED', message: 'skipped' } };
+        const want = plan[i] ?? 201;
+        if (want === 201) return { status: 201, opId: op.opId ?? null, result: { entry: {} as never, seq: 1, conflicts: [] } };
+        failed = true;
+        const [status, code] = typeof want === 'number' ? [want, `HTTP_${want}`] : [Number(want.split(' ')[0]), want.split(' ')[1]!];
+        return { status, opId: op.opId ?? null, error: { code, message: code } };
+      }),
+    );
+  },
+} as unknown as PocketCloudClient;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'pc-push-'));
+  store = new SyncStore(path.join(dir, 'sync.db'));
+  engine = new SyncEngine({ client: fakeClient, store, root: dir, deviceName: 'pc', ns: ROOT });
+  script = [];
+  calls.length = 0;
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function queue(...names: string[]): void {
+  for (const name of names) store.enqueue({ opId: `op-${name}`, nodeId: name, type: 'createFolder', body: { id: name, parentId: ROOT, name }, baseCursor: 'c0' });
+}
+const queued = () => store.ops().map((o) => ({ opId: o.opId, sent: o.sent, attempts: o.attempts, body: o.body, baseCursor: o.baseCursor }));
+
+describe('pushing the queue with stopOnError', () => {
+  it('sends every batch with stopOnError', async () => {
+    queue('a', 'b');
+    expect(await engine.push()).toMatchObject({ pushed: 2, dropped: 0 });
+    expect(calls.map((c) => c.opts)).toEqual([{ stopOnError: true }]);
+    expect(store.queueLength()).toBe(0);
+  });
+
+  it('a per-op 503 (BUSY) stops the push: applied ops leave the queue, the failed one and the skipped ones stay as they were', async () => {
+    queue('a', 'b', 'c', 'd');
+    const before = queued();
+    script = [[201, '503 BUSY']];
+    await expect(engine.push()).rejects.toBeInstanceOf(PushInterrupted);
+    expect(queued()).toEqual([
+      { ...before[1]!, sent: true, attempts: 1 }, // sent: its payload is fixed from now on
+      before[2], // skipped: untouched, still unsent
+      before[3],
+    ]);
+    // Later: everything goes out again in order, with the same op ids.
+    expect(await engine.push()).toMatchObject({ pushed: 3, dropped: 0 });
+    expect(calls[1]!.ops.map((o) => o.opId)).toEqual(['op-b', 'op-c', 'op-d']);
+    expect(store.queueLength()).toBe(0);
+  });
+
+  it('a skipped op that had gone out before keeps its sent mark (the lost answer may have applied it)', async () => {
+    queue('a', 'b');
+    script = [['503 BUSY']];
+    await expect(engine.push()).rejects.toBeInstanceOf(PushInterrupted);
+    expect(queued().map((o) => [o.opId, o.sent, o.attempts])).toEqual([
+      ['op-a', true, 1],
+      ['op-b', false, 0],
+    ]);
+    script = [['lost']]; // both go out, the answer never comes back
+    await expect(engine.push()).rejects.toBeInstanceOf(PushInterrupted);
+    script = [['503 BUSY']];
+    await expect(engine.push()).rejects.toBeInstanceOf(PushInterrupted);
+    expect(queued().map((o) => [o.opId, o.sent, o.attempts])).toEqual([
+      ['op-a', true, 3],
+      ['op-b', true, 1],
+    ]);
+  });
+
+  it('a refusal for good is recorded and dropped, a relist is due, and the ops it held back go out next round', async () => {
+    queue('a', 'b', 'c');
+    script = [[201, '409 NAME_TAKEN']];
+    expect(await engine.push()).toMatchObject({ pushed: 2, dropped: 1 });
+    expect(store.failures().map((f) => [f.opId, f.code])).toEqual([['op-b', 'NAME_TAKEN']]);
+    expect(store.getMeta('resync')).toBe('1');
+    expect(calls.map((c) => c.ops.map((o) => o.opId))).toEqual([['op-a', 'op-b', 'op-c'], ['op-c']]);
+    expect(store.queueLength()).toBe(0);
+  });
+
+  it('BLOCKS_MISSING pauses the push a few times before the op counts as refused', async () => {
+    queue('a', 'b');
+    for (let i = 0; i < 3; i++) {
+      script = [['400 BLOCKS_MISSING']];
+      await expect(engine.push()).rejects.toThrow(/paused/);
+    }
+    script = [['400 BLOCKS_MISSING']];
+    expect(await engine.push()).toMatchObject({ pushed: 1, dropped: 1 });
+    expect(store.failures().map((f) => f.code)).toEqual(['BLOCKS_MISSING']);
+  });
+
+  it('an answer without a result for an op keeps it queued (nothing is dropped without a refusal)', async () => {
+    queue('a', 'b');
+    const short = { batch: (ops: BatchOp[]) => Promise.resolve([{ status: 201, opId: ops[0]!.opId ?? null, result: { entry: {}, seq: 1, conflicts: [] } }]) };
+    const e = new SyncEngine({ client: short as unknown as PocketCloudClient, store, root: dir, deviceName: 'pc', ns: ROOT });
+    await expect(e.push()).rejects.toBeInstanceOf(PushInterrupted);
+    expect(queued().map((o) => o.opId)).toEqual(['op-b']);
+    expect(store.failures()).toEqual([]);
+  });
+});
