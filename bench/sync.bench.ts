@@ -209,6 +209,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  const cause = (err as Error).cause;
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n${cause instanceof Error ? (cause.stack ?? cause.message) : ''}\n`);
   process.exit(1);
 });

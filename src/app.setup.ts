@@ -23,6 +23,11 @@ function isJson(req: IncomingMessage): boolean {
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig, log: PinoLogger): void {
   app.set('trust proxy', config.http.trustProxy);
+  // Devices keep connections open between requests; Node's 5 s default races clients that
+  // reuse a socket just as the server closes it (an ECONNRESET on a healthy server).
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   app.disable('x-powered-by');
   app.use(requestContextMiddleware(log));
   // JSON bodies only for JSON content types, and never for block uploads: those stay unread

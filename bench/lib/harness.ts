@@ -31,6 +31,7 @@ export async function startWorld(opts: { store: 'fs' | 's3'; extraEnv?: Record<s
     JWT_SECRET: randomBytes(32).toString('hex'),
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
     DEFAULT_QUOTA_BYTES: '0',
+    MQTT_TCP_PORT: '0',
     BLOB_STORE: opts.store,
     ...(s3
       ? {
@@ -43,6 +44,8 @@ export async function startWorld(opts: { store: 'fs' | 's3'; extraEnv?: Record<s
     ...opts.extraEnv,
   };
   const server = new ServerProcess(env);
+  // A benchmark that dies must not leave its server behind (FerretDB follows its parent).
+  process.once('exit', () => server.killNow());
   await server.start();
   return {
     dir,

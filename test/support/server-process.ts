@@ -45,6 +45,11 @@ export class ServerProcess {
     return this.child?.pid;
   }
 
+  /** Kills at once, synchronously (for `process.on('exit')`). */
+  killNow(): void {
+    this.child?.kill('SIGKILL');
+  }
+
   /** SIGKILL: no shutdown hooks, no flushing — a crash. */
   async kill(): Promise<void> {
     this.child?.kill('SIGKILL');
