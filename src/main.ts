@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js'
 import { createRootLogger, NestPinoLogger } from './common/logging/logger.js';
 import { DatabaseTarget } from './infra/database/database.module.js';
 import { startEmbeddedFerretDb, type EmbeddedFerretDb } from './infra/database/embedded-ferretdb.js';
+import { detectFlavor } from './infra/database/flavor.js';
 import { StartupError } from './infra/process/startup-error.js';
 
 async function main(): Promise<void> {
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   try {
     let target: DatabaseTarget;
     if (config.database.mode === 'external') {
-      target = new DatabaseTarget(config.database.uri, config.database.dbName, 'mongodb');
+      target = new DatabaseTarget(config.database.uri, config.database.dbName, await detectFlavor(config.database.uri));
     } else {
       embedded = await startEmbeddedFerretDb({
         dataDir: config.database.dataDir,

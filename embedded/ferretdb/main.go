@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -49,6 +50,11 @@ func main() {
 		fail("cannot create %s: %v", abs, err)
 	}
 
+	// Index the collections of an existing data directory before serving, then keep indexing
+	// the ones created while running (idindex.go says why).
+	indexer := newIDIndexer(abs, logger)
+	indexer.pass(context.Background())
+
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
@@ -67,6 +73,8 @@ func main() {
 			stop()
 		}()
 	}
+
+	go indexer.run(ctx, time.Second)
 
 	// The listener is bound by New, so the URI already names the real port.
 	if err := json.NewEncoder(os.Stdout).Encode(map[string]string{"uri": f.MongoDBURI()}); err != nil {

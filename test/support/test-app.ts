@@ -4,6 +4,7 @@ import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { createRootLogger, NestPinoLogger } from '../../src/common/logging/logger.js';
+import { detectFlavor } from '../../src/infra/database/flavor.js';
 import { DatabaseTarget } from '../../src/infra/database/database.module.js';
 import { ApiClient } from './api-client.js';
 
@@ -24,7 +25,7 @@ export async function startTestApp(
   opts: { override?: (b: TestingModuleBuilder) => TestingModuleBuilder; logTo?: NodeJS.WritableStream } = {},
 ): Promise<TestApp> {
   if (config.database.mode !== 'external') throw new Error('tests need MONGODB_URI');
-  const target = new DatabaseTarget(config.database.uri, config.database.dbName, 'ferretdb');
+  const target = new DatabaseTarget(config.database.uri, config.database.dbName, await detectFlavor(config.database.uri));
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, target)] });
   if (opts.override) builder = opts.override(builder);
   const moduleRef = await builder.compile();

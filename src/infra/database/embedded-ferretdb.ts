@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Logger } from '@nestjs/common';
@@ -16,7 +16,8 @@ const logger = new Logger('EmbeddedFerretDB');
  */
 export async function ensureFerretDbBinary(): Promise<string> {
   const hash = createHash('sha256');
-  for (const f of ['main.go', 'go.mod', 'go.sum']) hash.update(readFileSync(path.join(SOURCE_DIR, f)));
+  const sources = readdirSync(SOURCE_DIR).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum');
+  for (const f of sources.sort()) hash.update(f).update(readFileSync(path.join(SOURCE_DIR, f)));
   const binDir = path.join(PROJECT_ROOT, '.cache', 'bin');
   const binary = path.join(binDir, `pocketcloud-ferretdb-${hash.digest('hex').slice(0, 12)}`);
   if (existsSync(binary)) return binary;
