@@ -25,7 +25,7 @@ import { encodeCursor } from '../src/modules/journal/cursor.js';
 import { BLOCK_SIZE, contentHashOfBlocks } from '../src/shared/content-hash.js';
 import { uuidv7 } from '../src/shared/ids.js';
 import type { ApiClient } from '../test/support/api-client.js';
-import { fmtBytes, MiB, printTable, sampleRss, rssOf, startWorld, timed } from './lib/harness.js';
+import { fmtBytes, fmtDelta, MiB, printTable, sampleRss, rssOf, startWorld, timed } from './lib/harness.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -155,8 +155,8 @@ async function main(): Promise<void> {
   await download(`${world.server.url}/v1/files/content?id=${(big as { entry: { id: string } }).entry.id}`, token);
   const downPeak = downSampler.stop();
   rows.push(['server RSS before the big transfer', fmtBytes(baseline)]);
-  rows.push([`  peak while uploading ${fmtBytes(bigBlocks * BLOCK_SIZE)}`, `${fmtBytes(upPeak)} (+${fmtBytes(upPeak - baseline)})`]);
-  rows.push([`  peak while downloading it`, `${fmtBytes(downPeak)} (+${fmtBytes(downPeak - baseline)})`]);
+  rows.push([`  peak while uploading ${fmtBytes(bigBlocks * BLOCK_SIZE)}`, `${fmtBytes(upPeak)} (${fmtDelta(upPeak - baseline)})`]);
+  rows.push([`  peak while downloading it`, `${fmtBytes(downPeak)} (${fmtDelta(downPeak - baseline)})`]);
 
   // 5. Delta read of many entries vs a raw driver cursor over the same collection.
   const reader = await api.register();

@@ -91,6 +91,11 @@ export function fmtBytes(n: number): string {
   return `${n} B`;
 }
 
+/** A signed change in bytes: "+17.3 MiB", "-19.8 MiB". */
+export function fmtDelta(n: number): string {
+  return `${n < 0 ? '-' : '+'}${fmtBytes(Math.abs(n))}`;
+}
+
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t0 = performance.now();
   const value = await fn();

@@ -15,12 +15,13 @@ import {
   type JournalHeadDoc,
   type JournalPageDoc,
 } from '../../src/modules/journal/schemas/journal-entry.schema.js';
+import { freshNode } from '../../src/modules/namespace/namespace.types.js';
 import { uuidv7 } from '../../src/shared/ids.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig, uniqueDbName } from '../support/test-env.js';
 
 function entry(ns: string, seq: number): JournalEntry {
-  const id = uuidv7();
+  const node = freshNode(uuidv7(), ns, `d${seq}`, 'folder', seq, null);
   return {
     ns,
     seq,
@@ -31,30 +32,7 @@ function entry(ns: string, seq: number): JournalEntry {
     opKey: null,
     opHash: null,
     usage: 0,
-    changes: [
-      {
-        id,
-        parentId: ns,
-        name: `d${seq}`,
-        path: `/d${seq}`,
-        kind: 'folder',
-        size: 0,
-        contentHash: null,
-        blocks: [],
-        mtime: null,
-        deleted: false,
-        deletedAt: null,
-        trashRootId: null,
-        rev: seq,
-        createdSeq: seq,
-        contentSeq: seq,
-        contentDev: null,
-        locationSeq: seq,
-        locationDev: null,
-        deletedSeq: 0,
-        deletedDev: null,
-      },
-    ],
+    changes: [{ ...node, path: `/${node.name}` }],
   };
 }
 
