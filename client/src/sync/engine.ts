@@ -1,4 +1,4 @@
-import { lstat } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { contentHashOfBlocks } from '../../../src/shared/content-hash.js';
 import { uuidv7 } from '../../../src/shared/ids.js';
@@ -136,6 +136,9 @@ export class SyncEngine {
     const { store, root, ns } = this.opts;
     const started = Date.now();
     const walk = await walkFolder(root);
+    // No apply runs during a scan: an engine temp file now is left from an interrupted one.
+    for (const t of walk.engineTemps) await rm(path.join(root, t), { force: true });
+    if (walk.engineTemps.length > 0) this.log('removed temp files of an interrupted apply', { files: walk.engineTemps.length });
     const known = store.allNodes();
     const gone = new Set<string>();
     for (const o of filesToHash(ns, known, walk.entries)) {

@@ -5,6 +5,13 @@ import type { Observed } from './local-diff.js';
 
 /** Files the engine writes while downloading (renamed into place when complete): never synced. */
 export const TEMP_PREFIX = '.~pc-';
+/**
+ * The sync engine's own temp files are `TEMP_PREFIX` + a node id. Outside an apply (which never
+ * overlaps a scan) one is a leftover of an apply that was interrupted — and may since have been
+ * carried elsewhere by the user moving its folder. Other temp names (`pocketcloud get`) belong
+ * to other processes and are left alone.
+ */
+const ENGINE_TEMP = /^\.~pc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The state folder, when it lives inside the synced folder. */
 export const STATE_DIR = '.pocketcloud';
 
@@ -17,12 +24,15 @@ export interface WalkResult {
   entries: Observed[];
   /** Paths skipped because the server would refuse their names (or they are links / devices). */
   skipped: string[];
+  /** The engine's temp files (see ENGINE_TEMP). */
+  engineTemps: string[];
 }
 
 /** Lists the synced folder: every file and folder, parents before children, with inode, birth time, size and mtime. */
 export async function walkFolder(root: string): Promise<WalkResult> {
   const entries: Observed[] = [];
   const skipped: string[] = [];
+  const engineTemps: string[] = [];
   const queue: string[] = [''];
   while (queue.length > 0) {
     const rel = queue.shift()!;
@@ -35,8 +45,9 @@ export async function walkFolder(root: string): Promise<WalkResult> {
       throw err;
     }
     for (const name of names) {
-      if (name.startsWith(TEMP_PREFIX) || (rel === '' && name === STATE_DIR)) continue;
       const p = rel === '' ? name : `${rel}/${name}`;
+      if (ENGINE_TEMP.test(name)) engineTemps.push(p);
+      if (name.startsWith(TEMP_PREFIX) || (rel === '' && name === STATE_DIR)) continue;
       if (ignoredName(name)) {
         skipped.push(p);
         continue;
@@ -65,5 +76,5 @@ export async function walkFolder(root: string): Promise<WalkResult> {
       if (kind === 'folder') queue.push(p);
     }
   }
-  return { entries, skipped };
+  return { entries, skipped, engineTemps };
 }
