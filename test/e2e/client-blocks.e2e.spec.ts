@@ -1,45 +1,18 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DownloadStats } from '../../client/src/sdk/client.js';
 import { BLOCK_SIZE, hashBuffer } from '../../src/shared/content-hash.js';
 import { uuidv7 } from '../../src/shared/ids.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { testConfig } from '../support/test-env.js';
-import { diffFolders, readFolder, serverFolder, SimDevice } from '../support/sync-sim.js';
+import { useSimWorld } from '../support/sim-world.js';
+import type { SimDevice } from '../support/sync-sim.js';
 
 /**
  * Block-level downloads (GET /v1/files/blocks + GET /v1/blocks/:hash) and batches with
  * stopOnError, through the real SDK and engine against the real server.
  */
-let t: TestApp;
-let account: { email: string; password: string };
-const devices: SimDevice[] = [];
-
-beforeAll(async () => {
-  t = await startTestApp(testConfig('client-blocks'));
-  account = await t.api.register();
-});
-afterAll(async () => {
-  for (const d of devices) d.destroy();
-  await t?.close();
-});
-
-async function device(name: string): Promise<SimDevice> {
-  const d = await SimDevice.create(t.url, account, name);
-  devices.push(d);
-  return d;
-}
-
-async function expectConverged(...ds: SimDevice[]): Promise<void> {
-  const server = await serverFolder(ds[0]!.client);
-  for (const d of ds) {
-    const { entries, temps } = await readFolder(d.root);
-    expect(diffFolders(entries, server, d.name, 'server')).toEqual([]);
-    expect(temps).toEqual([]);
-  }
-}
+const { device, expectConverged } = useSimWorld('client-blocks');
 
 /** Incompressible, reproducible bytes. */
 function noise(size: number, seed: string): Buffer {

@@ -1,37 +1,9 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { testConfig } from '../support/test-env.js';
-import { diffFolders, readFolder, serverFolder, SimDevice } from '../support/sync-sim.js';
+import { describe, expect, it } from 'vitest';
+import { useSimWorld } from '../support/sim-world.js';
 
-let t: TestApp;
-let account: { email: string; password: string };
-const devices: SimDevice[] = [];
-
-beforeAll(async () => {
-  t = await startTestApp(testConfig('client-sdk'));
-  account = await t.api.register();
-});
-afterAll(async () => {
-  for (const d of devices) d.destroy();
-  await t?.close();
-});
-
-async function device(name: string): Promise<SimDevice> {
-  const d = await SimDevice.create(t.url, account, name);
-  devices.push(d);
-  return d;
-}
-
-async function expectConverged(...ds: SimDevice[]): Promise<void> {
-  const server = await serverFolder(ds[0]!.client);
-  for (const d of ds) {
-    const { entries, temps } = await readFolder(d.root);
-    expect(diffFolders(entries, server, d.name, 'server')).toEqual([]);
-    expect(temps).toEqual([]);
-  }
-}
+const { app, device, expectConverged } = useSimWorld('client-sdk');
 
 describe('sync engine against the real server', () => {
   it('a tree made on one device appears on another with the same bytes', async () => {
@@ -141,7 +113,7 @@ describe('the SDK', () => {
 
   it('agrees with the OpenAPI document the server serves', async () => {
     const { CONTRACT_FIELDS } = await import('../../client/src/sdk/types.js');
-    const doc = (await t.api.get('/docs/openapi.json')).body;
+    const doc = (await app().api.get('/docs/openapi.json')).body;
     const props = (name: string): string[] => {
       const s = doc.components.schemas[name];
       const all = [s, ...(s?.allOf ?? []).map((x: any) => (x.$ref ? doc.components.schemas[x.$ref.split('/').pop()] : x))];
@@ -158,8 +130,8 @@ describe('pokes', () => {
     const { PokeSubscriber } = await import('../../client/src/sdk/pokes.js');
     const a = await device('poked');
     const b = await device('poker');
-    const tcp = `mqtt://127.0.0.1:${t.app.get(MqttBrokerService).tcpAddress()!.port}`;
-    const ws = `${t.url.replace(/^http/, 'ws')}/mqtt`;
+    const tcp = `mqtt://127.0.0.1:${app().app.get(MqttBrokerService).tcpAddress()!.port}`;
+    const ws = `${app().url.replace(/^http/, 'ws')}/mqtt`;
     for (const url of [tcp, ws]) {
       const s = a.session.load()!;
       const sub = new PokeSubscriber({ url, deviceId: s.deviceId, userId: s.userId, token: () => a.client.accessToken() });
