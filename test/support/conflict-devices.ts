@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { ApiClient, ApiResponse } from './api-client.js';
-import { assertTree, foldDelta, listAll, liveRows } from './journal-fold.js';
+import { assertTree, foldDelta, type FoldedNode, listAll, liveRows } from './journal-fold.js';
 import { type Account, contentHashOf, Device } from './sync-client.js';
 
 /**
@@ -9,15 +9,8 @@ import { type Account, contentHashOf, Device } from './sync-client.js';
  * Each keeps a local model of the tree, as a sync client would, folded from its own delta.
  */
 
-/** A node as a device holds it. */
-export interface LocalNode {
-  id: string;
-  parentId: string;
-  name: string;
-  kind: string;
-  size: number;
-  contentHash: string | null;
-}
+/** A node as a device holds it: the folded state, live ones only. */
+export type LocalNode = Omit<FoldedNode, 'deleted'>;
 
 /**
  * A device's local tree, keyed by id. Delta entries are folded in order: a live state replaces
