@@ -7,7 +7,9 @@ import type { Logger as PinoLogger } from 'pino';
 import type { AppConfig } from './config/app-config.js';
 import { AllExceptionsFilter, sendError, toAppError } from './common/http/all-exceptions.filter.js';
 import { reenterRequestContext, requestContextMiddleware } from './common/http/request-context.middleware.js';
+import { jsonProblem } from './common/http/json-guard.js';
 import { createValidationPipe } from './common/http/validation.js';
+import { CommonErrors } from './common/errors/app-error.js';
 import { APP_VERSION } from './infra/process/version.js';
 
 /** Whether a request says its body is JSON (application/json or application/*+json). */
@@ -32,9 +34,24 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.use(requestContextMiddleware(log));
   // JSON bodies only for JSON content types, and never for block uploads: those stay unread
   // streams for their handler (which refuses a JSON content type with 415).
+  // Request bodies are never compressed here: a Content-Encoding is refused before anything
+  // reads the body (body-parser would inflate it, and a body that is not what it claims failed as a 500).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding === 'identity' || encoding === '') return next();
+    sendError(res, CommonErrors.unsupportedEncoding());
+  });
+  const maxDepth = config.http.jsonMaxDepth;
   app.use(
     express.json({
       limit: config.http.jsonBodyLimitBytes,
+      inflate: false,
+      // Checked on the raw bytes, before JSON.parse and the validator see the body.
+      verify: (_req, _res, buf) => {
+        const problem = jsonProblem(buf, maxDepth);
+        // body-parser re-statuses what verify throws: a typed parser error, mapped in toAppError.
+        if (problem) throw Object.assign(new Error(problem), { type: `entity.${problem}`, status: 400, maxDepth });
+      },
       type: (req) => isJson(req) && !(req.method === 'PUT' && (req.url ?? '').startsWith('/v1/blocks/')),
     }),
   );

@@ -6,7 +6,7 @@ import { envSchema, type Env } from './config.schema.js';
 /** The validated, typed configuration. Built once at boot; nothing else reads `process.env`. */
 export class AppConfig {
   readonly env: Env['NODE_ENV'];
-  readonly http: { host: string; port: number; trustProxy: boolean; jsonBodyLimitBytes: number };
+  readonly http: { host: string; port: number; trustProxy: boolean; jsonBodyLimitBytes: number; jsonMaxDepth: number };
   readonly dataDir: string;
   readonly logLevel: Env['LOG_LEVEL'];
   readonly database:
@@ -29,6 +29,7 @@ export class AppConfig {
     jwtSecretGenerated: boolean;
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
+    refreshReuseGraceSeconds: number;
     rateLimitPerMinute: number;
     registrationOpen: boolean;
     adminEmails: string[];
@@ -56,7 +57,7 @@ export class AppConfig {
 
   constructor(e: Env, jwt: { secret: string; generated: boolean }) {
     this.env = e.NODE_ENV;
-    this.http = { host: e.HOST, port: e.PORT, trustProxy: e.TRUST_PROXY, jsonBodyLimitBytes: e.JSON_BODY_LIMIT_KB * 1024 };
+    this.http = { host: e.HOST, port: e.PORT, trustProxy: e.TRUST_PROXY, jsonBodyLimitBytes: e.JSON_BODY_LIMIT_KB * 1024, jsonMaxDepth: e.JSON_MAX_DEPTH };
     this.dataDir = path.resolve(e.DATA_DIR);
     this.logLevel = e.LOG_LEVEL;
     this.database = e.MONGODB_URI
@@ -89,6 +90,7 @@ export class AppConfig {
       jwtSecretGenerated: jwt.generated,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_DAYS * 86_400,
+      refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
       rateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
       registrationOpen: e.REGISTRATION_OPEN,
       adminEmails: e.ADMIN_EMAILS,

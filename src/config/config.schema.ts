@@ -27,6 +27,7 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: bool.default(false),
     JSON_BODY_LIMIT_KB: int(1, 65_536).default(8192),
+    JSON_MAX_DEPTH: int(4, 512).default(64),
 
     MONGODB_URI: z
       .string()
@@ -57,6 +58,7 @@ export const envSchema = z
     JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
     ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: int(1, 3650).default(60),
+    REFRESH_REUSE_GRACE_SECONDS: int(0, 300).default(10),
     AUTH_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(10),
     REGISTRATION_OPEN: bool.default(true),
     ADMIN_EMAILS: z

@@ -1,3 +1,4 @@
+import { isWellFormedText } from './text.js';
 /**
  * File and folder names. A name is stored NFC-normalized; two names collide when their keys
  * are equal: NFC plus case folding, because phones and PCs with case-insensitive file systems
@@ -12,6 +13,7 @@ export type NameProblem =
   | 'too-long'
   | 'slash'
   | 'control-character'
+  | 'invalid-unicode'
   | 'dot-name'
   | 'trailing-space-or-dot';
 
@@ -30,13 +32,16 @@ export function nameKey(name: string): string {
 
 /** Why a name is not acceptable, or null if it is. Checks the NFC form. */
 export function nameProblem(raw: string): NameProblem | null {
+  // A lone surrogate is not text: no file system stores it and NFC leaves it as it is.
+  if (!isWellFormedText(raw)) return 'invalid-unicode';
   const name = normalizeName(raw);
   if (name.length === 0) return 'empty';
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return 'too-long';
   if (name.includes('/') || name.includes('\\')) return 'slash';
-  // NUL and the other C0 controls: no file system a device uses accepts them.
+  // NUL and the other C0 controls, DEL and the C1 controls (U+0080–U+009F, NEL among them):
+  // no file system a device uses accepts them, and they break terminals and XML (WebDAV).
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) return 'control-character';
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'control-character';
   if (name === '.' || name === '..') return 'dot-name';
   // Windows strips these and Android's FAT/exFAT storage refuses them.
   if (/[ .]$/.test(name)) return 'trailing-space-or-dot';
@@ -76,7 +81,7 @@ export function conflictedName(name: string, label: string, n = 1): string {
   const stem = [...graphemes.segment(hasExt ? name.slice(0, dot) : name)].map((g) => g.segment);
   let ext = hasExt ? name.slice(dot) : '';
   // eslint-disable-next-line no-control-regex
-  const cleanLabel = [...graphemes.segment(label.replace(/[/\\\u0000-\u001f\u007f]/g, '_').trim())]
+  const cleanLabel = [...graphemes.segment(label.replace(/[/\\\u0000-\u001f\u007f-\u009f]/g, '_').trim())]
     .slice(0, 40)
     .map((g) => g.segment)
     .join('');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useSimWorld } from '../support/sim-world.js';
 
-const { app, device, expectConverged } = useSimWorld('client-sdk');
+const { app, device, expectConverged } = useSimWorld('client-sdk', { REFRESH_REUSE_GRACE_SECONDS: '0' }); // the replay test replays at once
 
 describe('sync engine against the real server', () => {
   it('a tree made on one device appears on another with the same bytes', async () => {

@@ -105,6 +105,20 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
       await expect(MqttDevice.connect(tcpUrl, id, token)).rejects.toMatchObject({ code: rc });
     });
 
+    it.each([
+      ['over the limit', 1201],
+      ['of 0 (none)', 0],
+    ])('refuses a keepalive %s with CONNACK 5, a 3.1.1 code; 1,200 s is accepted', async (_n, keepalive) => {
+      const { pc } = await account();
+      const refused = await MqttDevice.connect(tcpUrl, pc.deviceId, pc.tokens.accessToken, { keepalive }).then(
+        (d) => (d.client.end(true), null),
+        (err: { code?: number }) => err,
+      );
+      expect(refused).toMatchObject({ code: 5 });
+      const ok = await MqttDevice.connect(tcpUrl, pc.deviceId, pc.tokens.accessToken, { keepalive: 1200 });
+      ok.client.end(true);
+    });
+
     it('refuses an expired token, and a revoked device', async () => {
       const { phone, pc, userId } = await account();
       const expired = jwt.sign({ sub: userId, did: pc.deviceId, typ: 'access', exp: Math.floor(Date.now() / 1000) - 5 }, t.config.auth.jwtSecret);

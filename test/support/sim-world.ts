@@ -7,7 +7,7 @@ import { diffFolders, readFolder, serverFolder, SimDevice } from './sync-sim.js'
  * A test file's world for SDK devices: one server and one account for the file (hooks
  * registered here), devices made on demand and destroyed at the end.
  */
-export function useSimWorld(label: string): {
+export function useSimWorld(label: string, env: Record<string, string> = {}): {
   /** The server (set once beforeAll has run). */
   app: () => TestApp;
   device: (name: string) => Promise<SimDevice>;
@@ -19,7 +19,7 @@ export function useSimWorld(label: string): {
   const devices: SimDevice[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp(testConfig(label));
+    t = await startTestApp(testConfig(label, 'fs', env));
     account = await t.api.register();
   });
   afterAll(async () => {

@@ -60,6 +60,38 @@ describe('nameProblem', () => {
     expect(nameProblem(name)).toBe('control-character');
   });
 
+  it.each([
+    ['C1 first (U+0080)', 'a\u0080b'],
+    ['NEL (U+0085)', 'a\u0085b'],
+    ['C1 last (U+009F)', 'a\u009fb'],
+    ['C1 alone', '\u0085'],
+  ])('refuses C1 control characters: %s', (_label, name) => {
+    expect(nameProblem(name)).toBe('control-character');
+  });
+
+  it.each([
+    ['a lone high surrogate', '\ud800'],
+    ['a lone low surrogate after text', 'a\udfff'],
+    ['a high surrogate at the end', 'photo\udbff'],
+    ['a low surrogate before a high one', '\udc00\ud800'],
+  ])('refuses ill-formed Unicode: %s', (_label, name) => {
+    expect(nameProblem(name)).toBe('invalid-unicode');
+  });
+
+  // One member of each code-point class a name may hold: the boundaries next to refused ones.
+  it.each([
+    ['U+00A0 (after the C1 block)', 'a\u00a0b'],
+    ['U+007E (before DEL)', 'a~b'],
+    ['U+D7FF (before the surrogates)', 'a\ud7ffb'],
+    ['U+E000 (after the surrogates, private use)', 'a\ue000b'],
+    ['a surrogate pair (emoji)', 'cat \ud83d\udc08.jpg'],
+    ['U+10FFFF (the last code point)', 'a\udbff\udfffb'],
+    ['U+FFFD', 'a\ufffdb'],
+    ['combining marks', 'e\u0301'],
+  ])('accepts %s', (_label, name) => {
+    expect(nameProblem(name)).toBeNull();
+  });
+
   it.each(['.', '..'])('refuses %j', (name) => {
     expect(nameProblem(name)).toBe('dot-name');
   });

@@ -24,6 +24,12 @@ export const CommonErrors = {
     new AppError(413, 'BODY_TOO_LARGE', 'The request body is too large.', limitBytes ? { limitBytes } : undefined),
   unsupportedMediaType: (expected: string) =>
     new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `Expected a body of type ${expected}.`),
+  unsupportedEncoding: () =>
+    new AppError(415, 'UNSUPPORTED_CONTENT_ENCODING', 'Request bodies must not be compressed: send them without a Content-Encoding.'),
+  bodyTooDeep: (maxDepth: number) =>
+    new AppError(400, 'BODY_TOO_DEEP', `The JSON body nests deeper than ${maxDepth} levels.`, { maxDepth }),
+  invalidUnicode: () =>
+    new AppError(400, 'INVALID_UNICODE', 'The JSON body holds a lone surrogate (\\uD800–\\uDFFF unpaired): send well-formed Unicode text.'),
   routeNotFound: () => new AppError(404, 'ROUTE_NOT_FOUND', 'No such endpoint.'),
   methodNotAllowed: () => new AppError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.'),
   rateLimited: (retryAfterSeconds: number) =>

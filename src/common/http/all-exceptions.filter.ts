@@ -9,6 +9,7 @@ interface ParserError {
   type?: string;
   status?: number;
   limit?: number;
+  maxDepth?: number;
 }
 
 /** Maps anything thrown to the one error shape. Unknown errors become a 500 that says nothing. */
@@ -39,6 +40,10 @@ export function toAppError(err: unknown): AppError {
     switch (p.type) {
       case 'entity.parse.failed':
         return CommonErrors.malformedJson();
+      case 'entity.too-deep':
+        return CommonErrors.bodyTooDeep(p.maxDepth ?? 0);
+      case 'entity.lone-surrogate':
+        return CommonErrors.invalidUnicode();
       case 'entity.too.large':
         return CommonErrors.bodyTooLarge(p.limit);
       case 'encoding.unsupported':

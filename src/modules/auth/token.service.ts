@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../../config/app-config.js';
@@ -35,7 +35,12 @@ export class TokenService {
     private readonly config: AppConfig,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.refreshKey = createHash('sha256').update(`pocketcloud refresh secrets:${config.auth.jwtSecret}`).digest();
+  }
+
+  /** A key of its own for refresh secrets, derived from the JWT secret (never used to sign). */
+  private readonly refreshKey: Buffer;
 
   /** Issues the first pair of a device session. */
   async issue(userId: string, deviceId: string): Promise<TokenPair> {
@@ -60,11 +65,26 @@ export class TokenService {
 
   /**
    * Exchanges a verified refresh token for a new pair, or reports `null` when the token had
-   * been exchanged already — a replay, which the caller treats as theft.
+   * been exchanged already — a replay, which the caller treats as theft. A duplicate within
+   * the grace window of the rotation (a client retrying after a timeout, two requests racing)
+   * gets the same successor instead: its secret is derived from the server key and its id, so
+   * any process can hand it out again without storing it. Later reuse, or reuse once the
+   * successor was itself rotated, is still a replay.
    */
   async rotate(record: RefreshTokenRecord): Promise<TokenPair | null> {
-    const next = await this.insertRefresh(successorId(record.id), record.userId, record.deviceId);
-    return next && { ...this.signAccess(record.userId, record.deviceId), ...next };
+    const id = successorId(record.id);
+    const next = await this.insertRefresh(id, record.userId, record.deviceId, this.successorSecret(id));
+    if (next) return { ...this.signAccess(record.userId, record.deviceId), ...next };
+    const graceMs = this.config.auth.refreshReuseGraceSeconds * 1000;
+    if (graceMs === 0) return null;
+    const successor = await this.refreshTokens.findById(id);
+    if (!successor || this.clock.now().getTime() - successor.createdAt.getTime() > graceMs) return null;
+    if (await this.refreshTokens.exists(successorId(id))) return null;
+    return {
+      ...this.signAccess(record.userId, record.deviceId),
+      refreshToken: `${id}.${this.successorSecret(id)}`,
+      refreshTokenExpiresAt: successor.expiresAt,
+    };
   }
 
   verifyAccess(token: string): AccessTokenClaims {
@@ -78,12 +98,17 @@ export class TokenService {
     return { accessToken, accessTokenExpiresAt: new Date(exp * 1000) };
   }
 
+  /** The secret of a rotated token: a keyed hash of its id, unknowable without the server key. */
+  private successorSecret(id: string): string {
+    return createHmac('sha256', this.refreshKey).update(`refresh:${id}`).digest('base64url');
+  }
+
   private async insertRefresh(
     id: string,
     userId: string,
     deviceId: string,
+    secret = randomBytes(32).toString('base64url'),
   ): Promise<Pick<TokenPair, 'refreshToken' | 'refreshTokenExpiresAt'> | null> {
-    const secret = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.config.auth.refreshTokenTtlSeconds * 1000);
     const inserted = await this.refreshTokens.tryInsert({

@@ -13,7 +13,7 @@ export const MAX_CHECK_HASHES = 10_000;
 export interface UploadResult {
   hash: string;
   size: number;
-  /** False when this user already held the block and the body was not needed. */
+  /** False when this user already held the block (its bytes were still verified). */
   created: boolean;
 }
 
@@ -51,15 +51,13 @@ export class BlocksService {
 
     // A block garbage collection has marked is written out again, not trusted to stay.
     const marked = (await this.repo.markedForSweep([hash])).has(hash);
-    const held = await this.repo.heldBy(userId, [hash]);
-    if (held.has(hash) && !marked) {
-      body.resume(); // drain: nothing to learn from bytes we already hold for this user
-      return { hash, size: held.get(hash)!, created: false };
-    }
+    const held = (await this.repo.heldBy(userId, [hash])).has(hash) && !marked;
     const expected = { sha256: hash, size: contentLength };
     if (marked) await this.repo.cancelSweep(hash);
     try {
-      if (!marked && (await this.repo.stored(hash))) {
+      // Bytes of a block stored already — even one this user holds — are verified, never
+      // acknowledged unread: a 2xx always means "these were the right bytes".
+      if (held || (!marked && (await this.repo.stored(hash)))) {
         const hasher = new HashingStream(contentLength);
         await pipeline(body, hasher, devNull());
         hasher.verify(expected);
@@ -73,6 +71,7 @@ export class BlocksService {
       if (clientWentAway(body)) throw BlocksErrors.aborted();
       throw err;
     }
+    if (held) return { hash, size: contentLength, created: false };
     await this.repo.recordHeld(userId, hash, contentLength, this.clock.now());
     this.logger.debug({ hash, size: contentLength }, 'block uploaded');
     return { hash, size: contentLength, created: true };

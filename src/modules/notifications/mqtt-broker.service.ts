@@ -63,6 +63,8 @@ export class MqttBrokerService implements OnApplicationBootstrap, BeforeApplicat
   private wss: WebSocketServer | undefined;
   private httpServer: HttpServer | undefined;
   private readonly sessions = new WeakMap<Client, Session>();
+  /** The keepalive each connecting client asked for (seen in preConnect, checked in authenticate). */
+  private readonly keepalives = new WeakMap<Client, number>();
   private readonly byDevice = new Map<string, Client>();
   private readonly peerIp = new WeakMap<Duplex, string>();
   private readonly limiter: ConnectRateLimiter;
@@ -86,12 +88,14 @@ export class MqttBrokerService implements OnApplicationBootstrap, BeforeApplicat
     const m = this.config.mqtt;
     const broker = await Aedes.createBroker({
       connectTimeout: m.connectTimeoutMs,
-      keepaliveLimit: m.keepaliveLimitSeconds,
+      // No keepaliveLimit: Aedes refuses with CONNACK 6, which MQTT 3.1.1 does not define.
+      // The limit is checked in authenticate, which answers with a valid code.
       drainTimeout: m.drainTimeoutMs,
       maxTopicLevels: 8,
       maxClientsIdLength: 64,
       preConnect: (client, packet, cb) => {
         packet.clean = true;
+        this.keepalives.set(client, packet.keepalive ?? 0);
         if (broker.connectedClients >= m.maxConnections) return cb(null, false);
         if (!this.limiter.take(this.peerIp.get(client.conn) ?? 'unknown')) return cb(null, false);
         cb(null, true);
@@ -179,6 +183,10 @@ export class MqttBrokerService implements OnApplicationBootstrap, BeforeApplicat
     password: Readonly<Buffer | undefined>,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): Promise<void> {
+    const keepalive = this.keepalives.get(client) ?? 0;
+    if (keepalive === 0 || keepalive > this.config.mqtt.keepaliveLimitSeconds) {
+      return done(authError(NOT_AUTHORIZED, `keepalive must be 1-${this.config.mqtt.keepaliveLimitSeconds} s`), false);
+    }
     const token = password?.toString('utf8');
     if (!token) return done(authError(BAD_USERNAME_OR_PASSWORD, 'the password is the access token'), false);
     let claims;
