@@ -51,9 +51,29 @@ describe('accounts and devices (e2e, real FerretDB)', () => {
     });
 
     it('lets only one of two simultaneous registrations of an email win', async () => {
-      const body = { email: 'race@example.com', password: 'password123', deviceName: 'x', platform: 'ios' };
+      const body = { email: 'race@example.com', password: 'plum rocket lantern', deviceName: 'x', platform: 'ios' };
       const results = await Promise.all([1, 2, 3].map(() => t.api.post('/v1/auth/register', body)));
       expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    });
+
+    it.each([
+      ['"password"', 'password'],
+      ['"12345678"', '12345678'],
+      ['eight spaces', '        '],
+      ['a common password of 12 characters', 'password1234'],
+      ['a keyboard run', 'qwertyuiop'],
+      ['the account’s own email', 'weak.owner@example.com'],
+      ['the email’s name part with digits', 'weak.owner2024'],
+    ])('refuses %s as a new password with 400 WEAK_PASSWORD, saying what to do', async (_n, password) => {
+      const res = await t.api.post('/v1/auth/register', { email: 'weak.owner@example.com', password, deviceName: 'x', platform: 'ios' });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('WEAK_PASSWORD');
+      expect(res.body.message).toMatch(/at least 10 characters|easy to guess/);
+    });
+
+    it('accepts a few unrelated words', async () => {
+      const ok = await t.api.post('/v1/auth/register', { email: 'strong@example.com', password: 'violet anchor drizzle', deviceName: 'x', platform: 'ios' });
+      expect(ok.status).toBe(201);
     });
 
     it('makes accounts listed in ADMIN_EMAILS admins', async () => {

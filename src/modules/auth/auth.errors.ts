@@ -2,6 +2,7 @@ import { AppError } from '../../common/errors/app-error.js';
 
 export const AuthErrors = {
   emailTaken: () => new AppError(409, 'EMAIL_TAKEN', 'An account with this email already exists.'),
+  weakPassword: (message: string) => new AppError(400, 'WEAK_PASSWORD', message),
   invalidCredentials: () => new AppError(401, 'INVALID_CREDENTIALS', 'Wrong email or password.'),
   registrationClosed: () => new AppError(403, 'REGISTRATION_CLOSED', 'This server does not accept new accounts.'),
   accountDisabled: () => new AppError(403, 'ACCOUNT_DISABLED', 'This account is disabled.'),

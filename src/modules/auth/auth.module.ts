@@ -15,6 +15,7 @@ import { DevicesService } from './devices.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { MeService } from './me.service.js';
 import { PasswordHasher } from './password-hasher.js';
+import { PasswordPolicy } from './password-policy.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import { DEVICE_MODEL, DeviceSchema } from './schemas/device.schema.js';
 import { REFRESH_TOKEN_MODEL, RefreshTokenSchema } from './schemas/refresh-token.schema.js';
@@ -47,6 +48,7 @@ import { UsersRepository } from './users.repository.js';
     DevicesRepository,
     RefreshTokensRepository,
     PasswordHasher,
+    PasswordPolicy,
     TokenService,
     SessionValidator,
     AuthService,

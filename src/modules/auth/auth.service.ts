@@ -8,6 +8,7 @@ import type { AuthContext, Device, User } from './auth.types.js';
 import { DevicesRepository } from './devices.repository.js';
 import type { LoginDto, RegisterDto } from './dto/auth.dto.js';
 import { PasswordHasher } from './password-hasher.js';
+import { PasswordPolicy } from './password-policy.js';
 import { TokenService, type TokenPair } from './token.service.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -33,6 +34,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly devices: DevicesRepository,
     private readonly tokens: TokenService,
     private readonly hasher: PasswordHasher,
+    private readonly passwordPolicy: PasswordPolicy,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly events: EventBus,
@@ -45,6 +47,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   async register(dto: RegisterDto): Promise<Session> {
     if (!this.config.auth.registrationOpen) throw AuthErrors.registrationClosed();
+    this.passwordPolicy.assertAcceptable(dto.password, dto.email);
     const user = await this.users.insert({
       id: randomUUID(),
       email: dto.email,
