@@ -32,8 +32,6 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   server.headersTimeout = 66_000;
   app.disable('x-powered-by');
   app.use(requestContextMiddleware(log));
-  // JSON bodies only for JSON content types, and never for block uploads: those stay unread
-  // streams for their handler (which refuses a JSON content type with 415).
   // Request bodies are never compressed here: a Content-Encoding is refused before anything
   // reads the body (body-parser would inflate it, and a body that is not what it claims failed as a 500).
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -42,6 +40,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
     sendError(res, CommonErrors.unsupportedEncoding());
   });
   const maxDepth = config.http.jsonMaxDepth;
+  // JSON bodies only for JSON content types, and never for block uploads: those stay unread
+  // streams for their handler (which refuses a JSON content type with 415).
   app.use(
     express.json({
       limit: config.http.jsonBodyLimitBytes,

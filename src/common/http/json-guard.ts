@@ -22,7 +22,6 @@ function hex4(buf: Uint8Array, at: number): number {
   return /^[0-9a-fA-F]{4}$/.test(s) ? parseInt(s, 16) : -1;
 }
 
-
 /** The first problem of the body, or null. Malformed JSON is left to the parser to report. */
 export function jsonProblem(buf: Uint8Array, maxDepth: number): JsonProblem | null {
   let depth = 0;

@@ -3,7 +3,7 @@ import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import { AuthErrors } from './auth.errors.js';
 
-export const MIN_PASSWORD_LENGTH = 10;
+const MIN_PASSWORD_LENGTH = 10;
 /** zxcvbn's 0–4 scale; 3 is "safely unguessable: moderate protection from offline attacks". */
 const MIN_SCORE = 3;
 
