@@ -114,14 +114,6 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('NOT_A_FILE');
     });
-
-    it("refuses another user's node id with 409 ID_TAKEN", async () => {
-      const theirs = await ok(d.mkdir({ path: '/Theirs' }));
-      const other = await newDevice(t.api);
-      const res = await other.device.mkdir({ path: '/Mine', id: theirs.id });
-      expect(res.status).toBe(409);
-      expect(res.body.code).toBe('ID_TAKEN');
-    });
   });
 
   describe('moves and renames', () => {

@@ -194,7 +194,7 @@ export class FilesService {
       if (node.purged) throw NamespaceErrors.purged();
       return { id: node.id, revision: node.contentSeq, size: node.size, contentHash: node.contentHash!, blocks: node.blocks };
     }
-    const rev = await this.tree.revision(node.id, q.revision);
+    const rev = await this.tree.revision(view.ns, node.id, q.revision);
     if (!rev) throw NamespaceErrors.revisionNotFound();
     return { id: node.id, revision: rev.seq, size: rev.size, contentHash: rev.contentHash, blocks: rev.blocks };
   }
@@ -203,7 +203,7 @@ export class FilesService {
     const view = await this.view(auth);
     const node = await this.resolve(view, ref);
     if (node.kind !== 'file') throw NamespaceErrors.notAFile();
-    const revisions = await this.tree.revisionsOf(node.id);
+    const revisions = await this.tree.revisionsOf(view.ns, node.id);
     return revisions.map((r) => ({
       revision: r.seq,
       size: r.size,

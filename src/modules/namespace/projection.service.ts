@@ -109,7 +109,7 @@ export class ProjectionService implements OnApplicationBootstrap {
       );
     }
     for (const r of e.resolved ?? []) await this.conflicts.resolve(r.conflictId, r.resolution, e.seq, e.at);
-    if (e.purgedRevisions?.length) await this.tree.deleteRevisions(e.purgedRevisions);
+    if (e.purgedRevisions?.length) await this.tree.deleteRevisions(e.ns, e.purgedRevisions);
     if (e.seq % MARK_EVERY === 0) await this.tree.markApplied(e.ns, e.seq, e.usage);
     this.remember(e.ns, e.seq, e.usage);
   }

@@ -60,7 +60,6 @@ export class SyncWriter {
   ) {
     this.planner = new Planner({
       heldSizes: (userId, hashes) => blocks.heldSizes(userId, hashes),
-      idInUse: (id) => this.tree.idExists(id),
       deviceName: async (id) => (await devices.findById(id))?.name ?? 'another device',
     });
   }

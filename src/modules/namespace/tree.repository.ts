@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Collection } from 'mongodb';
 import type { Model } from 'mongoose';
@@ -7,14 +7,14 @@ import { collectionOf } from '../../infra/database/collections.js';
 import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
 import { nameKey } from '../../shared/names.js';
 import type { NodeState } from '../journal/journal.types.js';
-import type { Revision, TreeNode } from './namespace.types.js';
+import { revisionRef, type Revision, type TreeNode } from './namespace.types.js';
 import { NAMESPACE_MODEL, OP_RECORD_MODEL, type NamespaceDoc, type OpRecordDoc } from './schemas/namespace.schema.js';
 import { NAME_MODEL, NODE_MODEL, type NameDoc, type NodeDoc } from './schemas/node.schema.js';
 import { REVISION_MODEL, type RevisionDoc } from './schemas/revision.schema.js';
 
 function toNode(d: NodeDoc): TreeNode {
   return {
-    id: d._id,
+    id: d.id,
     parentId: d.parentId,
     name: d.name,
     kind: d.kind,
@@ -50,9 +50,27 @@ function toRevision(d: RevisionDoc): Revision {
   };
 }
 
-export function liveNameKey(parentId: string, name: string): string {
-  return `${parentId}/${nameKey(name)}`;
+/*
+ * Storage keys are scoped to the namespace. A node id is minted by a device and is unique
+ * only within its own tree: two accounts may hold the same id without either seeing the
+ * other's (docs/security.md, "ids"). Journal entries carry the bare ids; only this file
+ * knows the keys.
+ */
+function nodeKey(ns: string, id: string): string {
+  return `${ns}/${id}`;
 }
+
+function liveNameKey(ns: string, parentId: string, name: string): string {
+  return `${ns}/${parentId}/${nameKey(name)}`;
+}
+
+/** A revision's key; `ref` is the namespace-local `<nodeId>:<seq>` that journal entries carry. */
+function revisionKey(ns: string, ref: string): string {
+  return `${ns}/${ref}`;
+}
+
+/** Bumped when the keys above change: the projection is then rebuilt from the journal. */
+const PROJECTION_LAYOUT = 2;
 
 /**
  * The tree projection: nodes, revisions, applied operations and namespace bookkeeping.
@@ -60,6 +78,7 @@ export function liveNameKey(parentId: string, name: string): string {
  */
 @Injectable()
 export class TreeRepository implements OnModuleInit {
+  private readonly logger = new Logger(TreeRepository.name);
   private readonly nodes: Collection<NodeDoc>;
   private readonly revisions: Collection<RevisionDoc>;
   private readonly namespaces: Collection<NamespaceDoc>;
@@ -90,6 +109,23 @@ export class TreeRepository implements OnModuleInit {
       this.namespaceModel.init(),
       this.opModel.init(),
     ]);
+    await this.migrateLayout();
+  }
+
+  /**
+   * A projection written under an older key layout is dropped and folded again from the
+   * journal, which holds every node state. Runs before the first request; a server that is
+   * upgraded across a layout change is stopped in all its processes first (docs/database.md).
+   */
+  private async migrateLayout(): Promise<void> {
+    const meta = this.nodeModel.db.collection('projection_meta') as unknown as Collection<{ _id: string; layout: number }>;
+    if ((await meta.findOne({ _id: 'layout' }))?.layout === PROJECTION_LAYOUT) return;
+    if (await this.nodes.findOne({}, { projection: { _id: 1 } })) {
+      this.logger.warn({ layout: PROJECTION_LAYOUT }, 'the tree projection has an older layout: rebuilding it from the journal');
+      await Promise.all([this.nodes.deleteMany({}), this.names.deleteMany({}), this.revisions.deleteMany({})]);
+      await this.namespaces.updateMany({}, { $set: { appliedSeq: 0 } });
+    }
+    await meta.replaceOne({ _id: 'layout' }, { layout: PROJECTION_LAYOUT }, { upsert: true });
   }
 
   // ── namespaces ──────────────────────────────────────────────────────────────────────────
@@ -124,53 +160,49 @@ export class TreeRepository implements OnModuleInit {
 
   // ── nodes ───────────────────────────────────────────────────────────────────────────────
 
-  /** The node if it exists and belongs to `ns`; another namespace's node is "not there". */
+  /** The node of `ns` with this id; other namespaces' nodes live under other keys. */
   async node(ns: string, id: string): Promise<TreeNode | null> {
-    const d = await this.nodes.findOne({ _id: id });
-    return d && d.ns === ns ? toNode(d) : null;
-  }
-
-  /** Whether any namespace has a node with this id (minted ids must be new). */
-  async idExists(id: string): Promise<boolean> {
-    return (await this.nodes.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+    const d = await this.nodes.findOne({ _id: nodeKey(ns, id) });
+    return d ? toNode(d) : null;
   }
 
   /** The live child with this name (NFC, case-folded), by two `_id` reads: the name index, then the node. */
   async liveChildByName(ns: string, parentId: string, name: string): Promise<TreeNode | null> {
-    const key = liveNameKey(parentId, name);
+    const key = liveNameKey(ns, parentId, name);
     const hint = await this.names.findOne({ _id: key });
     if (!hint) return null;
-    const d = await this.nodes.findOne({ _id: hint.nodeId });
+    const d = await this.nodes.findOne({ _id: nodeKey(ns, hint.nodeId) });
     // The index may point at a node that has since moved on: then the name is free.
-    return d && d.ns === ns && !d.deleted && d.nameKey === key ? toNode(d) : null;
+    return d && !d.deleted && d.nameKey === key ? toNode(d) : null;
   }
 
   async children(ns: string, parentId: string, which: 'live' | 'all'): Promise<TreeNode[]> {
-    const filter = which === 'live' ? { parentId, deleted: false } : { parentId };
-    const docs = await this.nodes.find(filter).toArray();
-    return docs.filter((d) => d.ns === ns).map(toNode);
+    const filter = which === 'live' ? { ns, parentId, deleted: false } : { ns, parentId };
+    return (await this.nodes.find(filter).toArray()).map(toNode);
   }
 
   /** Live children after `afterKey` in name order, for paginated listing. */
   async liveChildrenPage(ns: string, parentId: string, afterKey: string | null, limit: number): Promise<TreeNode[]> {
+    const prefix = `${ns}/${parentId}`;
     const docs = await this.nodes
       .find({
+        ns,
         parentId,
         deleted: false,
         // '0' follows '/': the upper bound keeps the range inside this parent on the index.
-        nameKey: { [afterKey === null ? '$gte' : '$gt']: `${parentId}/${afterKey ?? ''}`, $lt: `${parentId}0` },
+        nameKey: { [afterKey === null ? '$gte' : '$gt']: `${prefix}/${afterKey ?? ''}`, $lt: `${prefix}0` },
       })
       .sort({ nameKey: 1 })
       .limit(limit)
       .toArray();
-    return docs.filter((d) => d.ns === ns).map(toNode);
+    return docs.map(toNode);
   }
 
   /** Deleted nodes at the top of what one delete removed: the trash, newest first. */
   async trashRoots(ns: string, limit: number, beforeSeq: number | null): Promise<TreeNode[]> {
     const docs = await this.nodes
       .find({ ns, deleted: true, ...(beforeSeq === null ? {} : { deletedSeq: { $lt: beforeSeq } }) })
-      .sort({ deletedSeq: -1, _id: 1 })
+      .sort({ deletedSeq: -1, id: 1 })
       .toArray();
     return docs
       .map(toNode)
@@ -185,14 +217,15 @@ export class TreeRepository implements OnModuleInit {
   async applyStates(ns: string, seq: number, states: readonly NodeState[]): Promise<void> {
     // Sequential: within an entry a later state may free or take a name an earlier one held.
     for (const s of states) {
-      const { path: _path, id, ...rest } = s;
-      const key = liveNameKey(s.parentId, s.name);
-      const doc: NodeDoc = { _id: id, ns, ...rest, nameKey: s.deleted ? `~${id}` : key, projSeq: seq };
+      const { path: _path, ...rest } = s;
+      const _id = nodeKey(ns, s.id);
+      const key = liveNameKey(ns, s.parentId, s.name);
+      const doc: NodeDoc = { _id, ns, ...rest, nameKey: s.deleted ? `~${_id}` : key, projSeq: seq };
       // The name index first, unconditionally: replaying entries in order always leaves it
       // pointing at the latest holder of each name.
-      if (!s.deleted) await this.pointName(key, id);
+      if (!s.deleted) await this.pointName(key, s.id);
       if (s.createdSeq === seq && (await this.tryInsert(doc))) continue; // created by this entry
-      const res = await this.nodes.replaceOne({ _id: id, projSeq: { $lt: seq } }, doc);
+      const res = await this.nodes.replaceOne({ _id, projSeq: { $lt: seq } }, doc);
       if (res.matchedCount > 0 || s.createdSeq === seq) continue;
       await this.tryInsert(doc);
     }
@@ -224,25 +257,27 @@ export class TreeRepository implements OnModuleInit {
   async addRevisions(ns: string, revisions: readonly Revision[]): Promise<void> {
     await mapLimit(revisions, 8, async (r) => {
       try {
-        await this.revisions.insertOne({ _id: `${r.nodeId}:${r.seq}`, ns, ...r });
+        await this.revisions.insertOne({ _id: revisionKey(ns, revisionRef(r.nodeId, r.seq)), ns, ...r });
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
     });
   }
 
-  async revisionsOf(nodeId: string): Promise<Revision[]> {
-    const docs = await this.revisions.find({ nodeId }).toArray();
+  async revisionsOf(ns: string, nodeId: string): Promise<Revision[]> {
+    const docs = await this.revisions.find({ ns, nodeId }).toArray();
     return docs.map(toRevision).sort((a, b) => b.seq - a.seq);
   }
 
-  async revision(nodeId: string, seq: number): Promise<Revision | null> {
-    const d = await this.revisions.findOne({ _id: `${nodeId}:${seq}` });
+  async revision(ns: string, nodeId: string, seq: number): Promise<Revision | null> {
+    const d = await this.revisions.findOne({ _id: revisionKey(ns, revisionRef(nodeId, seq)) });
     return d ? toRevision(d) : null;
   }
 
-  async deleteRevisions(ids: string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 500) await this.revisions.deleteMany({ _id: { $in: ids.slice(i, i + 500) } });
+  /** Deletes revisions by the `revisionRef`s a purge entry lists. */
+  async deleteRevisions(ns: string, refs: readonly string[]): Promise<void> {
+    const keys = refs.map((r) => revisionKey(ns, r));
+    for (let i = 0; i < keys.length; i += 500) await this.revisions.deleteMany({ _id: { $in: keys.slice(i, i + 500) } });
   }
 
   /** Revisions of the namespace written before `before` (retention candidates). */
