@@ -36,6 +36,8 @@ export class AppConfig {
     adminEmails: string[];
   };
   readonly quota: { defaultBytes: number };
+  /** Nodes the in-memory tree models of recently used namespaces may hold together. */
+  readonly treeModelMaxNodes: number;
   readonly mqtt: {
     tcp: { host: string; port: number } | null;
     webSocket: boolean;
@@ -99,6 +101,7 @@ export class AppConfig {
       adminEmails: e.ADMIN_EMAILS,
     };
     this.quota = { defaultBytes: e.DEFAULT_QUOTA_BYTES };
+    this.treeModelMaxNodes = e.TREE_MODEL_MAX_NODES;
     this.mqtt = {
       tcp: e.MQTT_TCP_ENABLED ? { host: e.MQTT_TCP_HOST ?? e.HOST, port: e.MQTT_TCP_PORT } : null,
       webSocket: e.MQTT_WS_ENABLED,

@@ -14,6 +14,9 @@ import { NAME_MODEL, NameSchema, NODE_MODEL, NodeSchema } from './schemas/node.s
 import { REVISION_MODEL, RevisionSchema } from './schemas/revision.schema.js';
 import { SyncWriter } from './sync-writer.service.js';
 import { TreeRepository } from './tree.repository.js';
+import { TreeModels } from './tree-model.js';
+import { AppConfig } from '../../config/app-config.js';
+import { JournalService } from '../journal/journal.service.js';
 
 @Module({
   imports: [
@@ -30,7 +33,19 @@ import { TreeRepository } from './tree.repository.js';
     JournalModule,
   ],
   controllers: [FilesController, ConflictsController],
-  providers: [TreeRepository, ProjectionService, SyncWriter, FilesService, ContentService],
+  providers: [
+    {
+      provide: TreeModels,
+      useFactory: (config: AppConfig, journal: JournalService) =>
+        new TreeModels(config.treeModelMaxNodes, (ns, afterSeq, limit) => journal.readAfter(ns, afterSeq, limit)),
+      inject: [AppConfig, JournalService],
+    },
+    TreeRepository,
+    ProjectionService,
+    SyncWriter,
+    FilesService,
+    ContentService,
+  ],
   exports: [ProjectionService, TreeRepository, SyncWriter],
 })
 export class NamespaceModule {}

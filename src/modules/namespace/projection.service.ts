@@ -5,6 +5,7 @@ import { JournalService } from '../journal/journal.service.js';
 import type { JournalEntry } from '../journal/journal.types.js';
 import type { Revision } from './namespace.types.js';
 import { TreeRepository } from './tree.repository.js';
+import { TreeModels } from './tree-model.js';
 
 const MAX_TRACKED = 100_000;
 const CATCH_UP_BATCH = 256;
@@ -30,6 +31,7 @@ export class ProjectionService implements OnApplicationBootstrap {
     private readonly tree: TreeRepository,
     private readonly journal: JournalService,
     private readonly conflicts: ConflictsRepository,
+    private readonly models: TreeModels,
   ) {}
 
   /** Repairs every namespace in the background at start; requests repair lazily anyway. */
@@ -40,7 +42,8 @@ export class ProjectionService implements OnApplicationBootstrap {
   async repairAll(): Promise<number> {
     let repaired = 0;
     for await (const { id, appliedSeq } of this.tree.allNamespaceIds()) {
-      const head = await this.locks.run(id, () => this.catchUpLocked(id));
+      // The stored projection only: folding every namespace into memory is for those in use.
+      const head = await this.locks.run(id, () => this.catchUpLocked(id, false));
       if (head > appliedSeq) repaired++;
     }
     return repaired;
@@ -51,8 +54,12 @@ export class ProjectionService implements OnApplicationBootstrap {
     return this.locks.run(ns, () => this.catchUpLocked(ns));
   }
 
-  /** As catchUp, for a caller already holding the namespace lock. */
-  async catchUpLocked(ns: string): Promise<number> {
+  /**
+   * As catchUp, for a caller already holding the namespace lock. `withModel` also brings the
+   * namespace's in-memory tree model to the head (making it from the journal if need be), so
+   * the reads that follow are served from memory.
+   */
+  async catchUpLocked(ns: string, withModel = true): Promise<number> {
     let applied = this.applied.get(ns)?.seq ?? (await this.tree.namespace(ns))?.appliedSeq ?? 0;
     const head = await this.journal.head(ns);
     while (applied < head) {
@@ -65,6 +72,7 @@ export class ProjectionService implements OnApplicationBootstrap {
       this.logger.debug({ ns, applied, head }, 'projection caught up');
     }
     if (!this.applied.has(ns)) this.remember(ns, applied, (await this.journal.get(ns, applied))?.usage ?? 0);
+    if (withModel) await this.models.catchUp(ns, applied);
     return applied;
   }
 
@@ -111,6 +119,7 @@ export class ProjectionService implements OnApplicationBootstrap {
     for (const r of e.resolved ?? []) await this.conflicts.resolve(r.conflictId, r.resolution, e.seq, e.at);
     if (e.purgedRevisions?.length) await this.tree.deleteRevisions(e.ns, e.purgedRevisions);
     if (e.seq % MARK_EVERY === 0) await this.tree.markApplied(e.ns, e.seq, e.usage);
+    this.models.apply(e);
     this.remember(e.ns, e.seq, e.usage);
   }
 

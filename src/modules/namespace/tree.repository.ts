@@ -8,6 +8,7 @@ import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
 import { nameKey } from '../../shared/names.js';
 import type { NodeState } from '../journal/journal.types.js';
 import { revisionRef, type Revision, type TreeNode } from './namespace.types.js';
+import { TreeModels } from './tree-model.js';
 import { NAMESPACE_MODEL, OP_RECORD_MODEL, type NamespaceDoc, type OpRecordDoc } from './schemas/namespace.schema.js';
 import { NAME_MODEL, NODE_MODEL, type NameDoc, type NodeDoc } from './schemas/node.schema.js';
 import { REVISION_MODEL, type RevisionDoc } from './schemas/revision.schema.js';
@@ -93,6 +94,7 @@ export class TreeRepository implements OnModuleInit {
     @InjectModel(REVISION_MODEL) private readonly revisionModel: Model<RevisionDoc>,
     @InjectModel(NAMESPACE_MODEL) private readonly namespaceModel: Model<NamespaceDoc>,
     @InjectModel(OP_RECORD_MODEL) private readonly opModel: Model<OpRecordDoc>,
+    private readonly models: TreeModels,
   ) {
     this.nodes = collectionOf(nodeModel);
     this.revisions = collectionOf(revisionModel);
@@ -162,12 +164,16 @@ export class TreeRepository implements OnModuleInit {
 
   /** The node of `ns` with this id; other namespaces' nodes live under other keys. */
   async node(ns: string, id: string): Promise<TreeNode | null> {
+    const m = this.models.get(ns);
+    if (m) return m.node(id);
     const d = await this.nodes.findOne({ _id: nodeKey(ns, id) });
     return d ? toNode(d) : null;
   }
 
   /** The live child with this name (NFC, case-folded), by two `_id` reads: the name index, then the node. */
   async liveChildByName(ns: string, parentId: string, name: string): Promise<TreeNode | null> {
+    const m = this.models.get(ns);
+    if (m) return m.liveChildByName(parentId, name);
     const key = liveNameKey(ns, parentId, name);
     const hint = await this.names.findOne({ _id: key });
     if (!hint) return null;
@@ -177,12 +183,16 @@ export class TreeRepository implements OnModuleInit {
   }
 
   async children(ns: string, parentId: string, which: 'live' | 'all'): Promise<TreeNode[]> {
+    const m = this.models.get(ns);
+    if (m) return m.children(parentId, which);
     const filter = which === 'live' ? { ns, parentId, deleted: false } : { ns, parentId };
     return (await this.nodes.find(filter).toArray()).map(toNode);
   }
 
   /** Live children after `afterKey` in name order, for paginated listing. */
   async liveChildrenPage(ns: string, parentId: string, afterKey: string | null, limit: number): Promise<TreeNode[]> {
+    const m = this.models.get(ns);
+    if (m) return m.liveChildrenPage(parentId, afterKey, limit);
     const prefix = `${ns}/${parentId}`;
     const docs = await this.nodes
       .find({
@@ -200,6 +210,8 @@ export class TreeRepository implements OnModuleInit {
 
   /** Deleted nodes at the top of what one delete removed: the trash, newest first. */
   async trashRoots(ns: string, limit: number, beforeSeq: number | null): Promise<TreeNode[]> {
+    const m = this.models.get(ns);
+    if (m) return m.trashRoots(limit, beforeSeq);
     const docs = await this.nodes
       .find({ ns, deleted: true, ...(beforeSeq === null ? {} : { deletedSeq: { $lt: beforeSeq } }) })
       .sort({ deletedSeq: -1, id: 1 })
@@ -265,11 +277,15 @@ export class TreeRepository implements OnModuleInit {
   }
 
   async revisionsOf(ns: string, nodeId: string): Promise<Revision[]> {
+    const m = this.models.get(ns);
+    if (m) return m.revisionsOf(nodeId);
     const docs = await this.revisions.find({ ns, nodeId }).toArray();
     return docs.map(toRevision).sort((a, b) => b.seq - a.seq);
   }
 
   async revision(ns: string, nodeId: string, seq: number): Promise<Revision | null> {
+    const m = this.models.get(ns);
+    if (m) return m.revision(nodeId, seq);
     const d = await this.revisions.findOne({ _id: revisionKey(ns, revisionRef(nodeId, seq)) });
     return d ? toRevision(d) : null;
   }
@@ -282,6 +298,8 @@ export class TreeRepository implements OnModuleInit {
 
   /** Revisions of the namespace written before `before` (retention candidates). */
   async revisionsBefore(ns: string, before: Date): Promise<Revision[]> {
+    const m = this.models.get(ns);
+    if (m) return m.revisionsBefore(before);
     return (await this.revisions.find({ ns, at: { $lt: before } }).toArray()).map(toRevision);
   }
 
@@ -299,12 +317,16 @@ export class TreeRepository implements OnModuleInit {
 
   /** Trash roots deleted before `before` and not purged yet. */
   async expiredTrashRoots(ns: string, before: Date): Promise<TreeNode[]> {
+    const m = this.models.get(ns);
+    if (m) return m.expiredTrashRoots(before);
     const docs = await this.nodes.find({ ns, deleted: true, deletedAt: { $lt: before } }).toArray();
     return docs.map(toNode).filter((n) => n.trashRootId === n.id && !n.purged);
   }
 
   /** Whether any revision of the namespace (current, old or trashed content) uses the block. */
   async namespaceReferencesBlock(ns: string, hash: string): Promise<boolean> {
+    const m = this.models.get(ns);
+    if (m) return m.referencesBlock(hash);
     return (await this.revisions.findOne({ ns, blocks: hash }, { projection: { _id: 1 } })) !== null;
   }
 
