@@ -116,7 +116,7 @@ describe('a projection in the older key layout (e2e)', () => {
       const check = await MongoClient.connect(config.database.mode === 'external' ? config.database.uri : '');
       try {
         const db = check.db(config.database.dbName);
-        expect(await db.collection('nodes').countDocuments({ _id: folder.id } as never)).toBe(0);
+        expect(await db.collection('nodes').countDocuments({ _id: folder.id })).toBe(0);
         expect(await db.collection('projection_meta').findOne({ _id: 'layout' } as never)).toMatchObject({ layout: 2 });
       } finally {
         await check.close();

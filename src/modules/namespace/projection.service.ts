@@ -65,10 +65,8 @@ export class ProjectionService implements OnApplicationBootstrap {
     while (applied < head) {
       const entries = await this.journal.readAfter(ns, applied, Math.min(CATCH_UP_BATCH, head - applied));
       if (entries.length === 0) break;
-      for (const e of entries) {
-        await this.apply(e);
-        applied = e.seq;
-      }
+      await this.applyMany(entries);
+      applied = entries.at(-1)!.seq;
       this.logger.debug({ ns, applied, head }, 'projection caught up');
     }
     if (!this.applied.has(ns)) this.remember(ns, applied, (await this.journal.get(ns, applied))?.usage ?? 0);
@@ -79,6 +77,32 @@ export class ProjectionService implements OnApplicationBootstrap {
   /** Bytes of live file content at the applied head (after catchUpLocked). */
   usage(ns: string): number {
     return this.applied.get(ns)?.usage ?? 0;
+  }
+
+  /**
+   * Applies consecutive entries of one namespace (idempotent), in a few bulk writes where it
+   * can: what a batch of operations wrote. Callers hold the namespace lock.
+   */
+  async applyMany(entries: readonly JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    if (entries.length === 1) return this.apply(entries[0]!);
+    const ns = entries[0]!.ns;
+    try {
+      await this.tree.applyEntriesBulk(ns, entries);
+      const ops = entries.filter((e) => e.opKey && e.opHash).map((e) => ({ _id: e.opKey!, ns, seq: e.seq, opHash: e.opHash! }));
+      await this.tree.addOpRecords(ops);
+    } catch (err) {
+      this.logger.warn({ ns, err }, 'bulk projection write failed; applying entry by entry');
+      for (const e of entries) await this.apply(e);
+      return;
+    }
+    for (const e of entries) await this.applyRecords(e);
+    const last = entries.at(-1)!;
+    if (Math.floor(last.seq / MARK_EVERY) > Math.floor((entries[0]!.seq - 1) / MARK_EVERY)) await this.tree.markApplied(ns, last.seq, last.usage);
+    for (const e of entries) {
+      this.models.apply(e);
+      this.remember(ns, e.seq, e.usage);
+    }
   }
 
   /** Applies one entry (idempotent). Callers hold the namespace lock. */
@@ -98,6 +122,14 @@ export class ProjectionService implements OnApplicationBootstrap {
       }));
     if (revisions.length > 0) await this.tree.addRevisions(e.ns, revisions);
     if (e.opKey && e.opHash) await this.tree.addOpRecord({ _id: e.opKey, ns: e.ns, seq: e.seq, opHash: e.opHash });
+    await this.applyRecords(e);
+    if (e.seq % MARK_EVERY === 0) await this.tree.markApplied(e.ns, e.seq, e.usage);
+    this.models.apply(e);
+    this.remember(e.ns, e.seq, e.usage);
+  }
+
+  /** What an entry records beside the tree: conflicts, their resolutions, purged revisions. */
+  private async applyRecords(e: JournalEntry): Promise<void> {
     if (e.conflicts?.length) {
       await this.conflicts.record(
         e.conflicts.map((c, i) => ({
@@ -118,9 +150,6 @@ export class ProjectionService implements OnApplicationBootstrap {
     }
     for (const r of e.resolved ?? []) await this.conflicts.resolve(r.conflictId, r.resolution, e.seq, e.at);
     if (e.purgedRevisions?.length) await this.tree.deleteRevisions(e.ns, e.purgedRevisions);
-    if (e.seq % MARK_EVERY === 0) await this.tree.markApplied(e.ns, e.seq, e.usage);
-    this.models.apply(e);
-    this.remember(e.ns, e.seq, e.usage);
   }
 
   /** Forgets what this process knows, as a restart would (tests). */

@@ -149,7 +149,7 @@ export class NamespaceModel {
     }
     this.nodes.set(node.id, node);
     let siblings = this.kids.get(node.parentId);
-    if (!siblings) this.kids.set(node.parentId, (siblings = new Map()));
+    if (!siblings) this.kids.set(node.parentId, (siblings = new Map<string, TreeNode>()));
     siblings.set(node.id, node);
     if (!node.deleted) this.liveNames.set(`${node.parentId}/${nameKey(node.name)}`, node);
     this.sortedKids.delete(node.parentId);

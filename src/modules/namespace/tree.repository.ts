@@ -6,7 +6,7 @@ import { mapLimit } from '../../common/async.js';
 import { collectionOf } from '../../infra/database/collections.js';
 import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
 import { nameKey } from '../../shared/names.js';
-import type { NodeState } from '../journal/journal.types.js';
+import type { JournalEntry, NodeState } from '../journal/journal.types.js';
 import { revisionRef, type Revision, type TreeNode } from './namespace.types.js';
 import { TreeModels } from './tree-model.js';
 import { NAMESPACE_MODEL, OP_RECORD_MODEL, type NamespaceDoc, type OpRecordDoc } from './schemas/namespace.schema.js';
@@ -127,7 +127,12 @@ export class TreeRepository implements OnModuleInit {
       await Promise.all([this.nodes.deleteMany({}), this.names.deleteMany({}), this.revisions.deleteMany({})]);
       await this.namespaces.updateMany({}, { $set: { appliedSeq: 0 } });
     }
-    await meta.replaceOne({ _id: 'layout' }, { layout: PROJECTION_LAYOUT }, { upsert: true });
+    try {
+      await meta.replaceOne({ _id: 'layout' }, { layout: PROJECTION_LAYOUT }, { upsert: true });
+    } catch (err) {
+      // Another process starting at the same moment wrote the marker first.
+      if (!isDuplicateKeyError(err)) throw err;
+    }
   }
 
   // ── namespaces ──────────────────────────────────────────────────────────────────────────
@@ -243,6 +248,48 @@ export class TreeRepository implements OnModuleInit {
     }
   }
 
+  /**
+   * The node states and revisions of consecutive entries in a few bulk writes: each node's
+   * and each name's last state only; new names and nodes inserted unordered, the rest
+   * replaced one by one in the order the entries left them. No upserts and no unordered
+   * replaces: on FerretDB a unique clash caused by an update is an internal error, and two
+   * processes catching up the same entries would race their upserts. Throws on anything
+   * unexpected; the caller then applies entry by entry, which is idempotent, so a half-done
+   * bulk write is simply repeated.
+   */
+  async applyEntriesBulk(ns: string, entries: readonly JournalEntry[]): Promise<void> {
+    const names = new Map<string, string>();
+    const last = new Map<string, { doc: NodeDoc; created: boolean; order: number }>();
+    let order = 0;
+    const revisions: RevisionDoc[] = [];
+    const first = entries[0]?.seq ?? 0;
+    for (const e of entries) {
+      for (const s of e.changes) {
+        const { path: _path, ...rest } = s;
+        const _id = nodeKey(ns, s.id);
+        const key = liveNameKey(ns, s.parentId, s.name);
+        if (!s.deleted) names.set(key, s.id);
+        last.set(_id, { doc: { _id, ns, ...rest, nameKey: s.deleted ? `~${_id}` : key, projSeq: e.seq }, created: s.createdSeq >= first, order: order++ });
+        if (s.kind === 'file' && s.contentSeq === e.seq && s.contentHash !== null) {
+          const r: Revision = { nodeId: s.id, seq: e.seq, size: s.size, contentHash: s.contentHash, blocks: s.blocks, mtime: s.mtime, at: e.at, deviceId: e.deviceId };
+          revisions.push({ _id: revisionKey(ns, revisionRef(r.nodeId, r.seq)), ns, ...r });
+        }
+      }
+    }
+    // Names first, as entry by entry: a name never points at nothing.
+    const nameDocs = [...names].map(([key, nodeId]) => ({ _id: key, nodeId }));
+    for (const i of await insertIgnoringDuplicates(this.names, nameDocs)) await this.names.replaceOne({ _id: nameDocs[i]!._id }, { nodeId: nameDocs[i]!.nodeId });
+    const fresh = [...last.values()].filter((n) => n.created).map((n) => n.doc);
+    const taken = new Set((await insertIgnoringDuplicates(this.nodes, fresh)).map((i) => fresh[i]!._id));
+    // In the order the entries wrote each node's last state, as entry by entry would.
+    const replace = [...last.values()].filter((n) => !n.created || taken.has(n.doc._id)).sort((a, b) => a.order - b.order);
+    for (const { doc } of replace) {
+      const res = await this.nodes.replaceOne({ _id: doc._id, projSeq: { $lt: doc.projSeq } }, doc);
+      if (res.matchedCount === 0) await this.tryInsert(doc); // newer already (a no-op), or not there yet
+    }
+    await insertIgnoringDuplicates(this.revisions, revisions);
+  }
+
   private async pointName(key: string, nodeId: string): Promise<void> {
     try {
       await this.names.replaceOne({ _id: key }, { nodeId }, { upsert: true });
@@ -336,11 +383,29 @@ export class TreeRepository implements OnModuleInit {
     return this.ops.findOne({ _id: opKey });
   }
 
+  async addOpRecords(recs: readonly OpRecordDoc[]): Promise<void> {
+    await insertIgnoringDuplicates(this.ops, recs);
+  }
+
   async addOpRecord(rec: OpRecordDoc): Promise<void> {
     try {
       await this.ops.insertOne(rec);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
+  }
+}
+
+/** Inserts all, unordered; returns the indexes that were there already (duplicate keys). */
+async function insertIgnoringDuplicates<T extends { _id: string }>(c: Collection<T>, docs: readonly T[]): Promise<number[]> {
+  if (docs.length === 0) return [];
+  try {
+    await c.insertMany(docs as never, { ordered: false });
+    return [];
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { code?: number; index: number }[] | { code?: number; index: number } }).writeErrors;
+    const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+    if (list.length === 0 || list.some((w) => w.code !== 11000)) throw err;
+    return list.map((w) => w.index);
   }
 }
