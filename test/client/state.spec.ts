@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteSessionStore } from '../../client/src/state/session-store.js';
 import { SyncStore } from '../../client/src/state/store.js';
 import type { StoredSession } from '../../client/src/sdk/session.js';
-import { h, kn } from './helpers.js';
+import { contentOf, knownNode } from './helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -18,7 +18,7 @@ describe('the local state survives a restart', () => {
     const file = path.join(dir, 'sync.db');
     const a = new SyncStore(file);
     a.tx(() => {
-      a.putNode(kn({ id: 'n1', name: 'a.txt', contentHash: 'h1', baseHash: 'h0', ino: 5, birthMs: 1.5 }));
+      a.putNode(knownNode({ id: 'n1', name: 'a.txt', contentHash: 'h1', baseHash: 'h0', ino: 5, birthMs: 1.5 }));
       a.enqueue({ opId: 'op-1', nodeId: 'n1', type: 'commit', body: { id: 'n1', blocks: [], size: 0 }, baseCursor: 'c1' });
       a.enqueue({ opId: 'op-2', nodeId: 'n1', type: 'move', body: { id: 'n1', name: 'b.txt' }, baseCursor: 'c1' });
       a.cursor = 'c1';
@@ -49,7 +49,7 @@ describe('the local state survives a restart', () => {
     const s = new SyncStore(path.join(dir, 'sync.db'));
     expect(() =>
       s.tx(() => {
-        s.putNode(kn({ id: 'n', name: 'x' }));
+        s.putNode(knownNode({ id: 'n', name: 'x' }));
         s.enqueue({ opId: 'o', nodeId: 'n', type: 'createFolder', body: {}, baseCursor: '' });
         throw new Error('crash');
       }),
@@ -78,14 +78,14 @@ describe('the local state survives a restart', () => {
 describe('block lists of local contents', () => {
   it('records a content\'s blocks once, finds the contents holding a block, forgets contents no file holds', () => {
     const s = new SyncStore(path.join(dir, 'sync.db'));
-    const one = h('one');
+    const one = contentOf('one');
     s.recordBlocks(one.contentHash, one.blocks);
     s.recordBlocks(one.contentHash, one.blocks);
-    s.recordBlocks(h('two').contentHash, one.blocks); // blocks that do not make that hash: ignored
+    s.recordBlocks(contentOf('two').contentHash, one.blocks); // blocks that do not make that hash: ignored
     expect(s.blocksOf(one.contentHash)).toEqual(one.blocks);
-    expect(s.blocksOf(h('two').contentHash)).toBeNull();
+    expect(s.blocksOf(contentOf('two').contentHash)).toBeNull();
     expect(s.contentsWithBlock(one.blocks[0]!)).toEqual([{ contentHash: one.contentHash, index: 0 }]);
-    s.putNode(kn({ id: 'n', name: 'a', contentHash: one.contentHash }));
+    s.putNode(knownNode({ id: 'n', name: 'a', contentHash: one.contentHash }));
     expect(s.pruneBlocks()).toBe(0);
     s.deleteNode('n');
     expect(s.pruneBlocks()).toBe(1);
@@ -96,7 +96,7 @@ describe('block lists of local contents', () => {
   it('a state made before block lists were kept gains the table on open', () => {
     const file = path.join(dir, 'sync.db');
     const old = new SyncStore(file);
-    old.putNode(kn({ id: 'n', name: 'a' }));
+    old.putNode(knownNode({ id: 'n', name: 'a' }));
     old.db.exec('DROP TABLE content_blocks');
     old.db.pragma('user_version = 1');
     old.close();

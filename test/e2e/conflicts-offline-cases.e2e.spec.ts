@@ -4,7 +4,7 @@ import { testConfig } from '../support/test-env.js';
 import { applied, conflictRecord, expectConverged, phoneAndPc, text, trashIds } from '../support/conflict-devices.js';
 
 /**
- * The three cases that started the project (docs CONFLICTS.md): the phone works offline and
+ * The three cases that started the project (docs/conflicts.md): the phone works offline and
  * sends its operation later with the cursor it had; the PC stays online. Each ends in the
  * documented tree, with a conflict record, and both devices — folding their own deltas —
  * hold exactly the server's tree.

@@ -7,7 +7,7 @@ import { testEnv } from '../support/test-env.js';
 import { applied, conflictRecord, expectConverged, phoneAndPc, text, trashIds } from '../support/conflict-devices.js';
 
 /**
- * Tombstones outlive the trash (CONFLICTS.md): a device that comes back after the trash was
+ * Tombstones outlive the trash (docs/conflicts.md): a device that comes back after the trash was
  * purged still meets the policy — but what has no content any more cannot come back as a
  * live file, and what does come back is no longer a purged tombstone.
  */

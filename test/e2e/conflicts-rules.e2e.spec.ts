@@ -6,7 +6,7 @@ import { contentHashOf } from '../support/sync-client.js';
 import { applied, conflictRecord, expectConverged, phoneAndPc, serverRows, text, trashIds, type Peer } from '../support/conflict-devices.js';
 
 /**
- * Every rule of the conflict policy (docs CONFLICTS.md) end to end over HTTP: the PC works
+ * Every rule of the conflict policy (docs/conflicts.md) end to end over HTTP: the PC works
  * online, the phone sends operations with the older cursor it had while offline. Each case
  * checks the resulting tree, the conflict record, and that both devices converge from their
  * deltas alone.

@@ -74,7 +74,7 @@ export class PushInterrupted extends Error {
  *    (inode, then path, then content hash), and queue the operations that reproduce the changes
  *    on the server — durably, in the same transaction that records the new local tree;
  * 2. push: upload missing blocks, send the queue in batches (each op with its base cursor and
- *    op id, so a retry is harmless); the server settles conflicts (CONFLICTS.md);
+ *    op id, so a retry is harmless); the server settles conflicts (docs/conflicts.md);
  * 3. pull: once the queue is empty, read the delta and apply it to the folder — which also
  *    brings the server's settlement of this device's own operations.
  *

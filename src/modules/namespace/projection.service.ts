@@ -114,11 +114,6 @@ export class ProjectionService implements OnApplicationBootstrap {
     this.remember(e.ns, e.seq, e.usage);
   }
 
-  /** Forgets what this process knows, as a restart would (tests). */
-  forget(): void {
-    this.applied.clear();
-  }
-
   private remember(ns: string, seq: number, usage: number): void {
     if ((this.applied.get(ns)?.seq ?? -1) > seq) return;
     if (this.applied.size >= MAX_TRACKED) this.applied.clear();
