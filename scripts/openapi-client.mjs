@@ -16,8 +16,9 @@ const BANNER = `/* Generated from docs/openapi.json by scripts/openapi-client.mj
 
 /** The TypeScript of `doc` (the OpenAPI document as text). */
 export async function generateClientTypes(doc = readFileSync(OPENAPI_FILE, 'utf8')) {
-  // Without defaultNonNullable: false, fields that have a default would come out required.
-  const ast = await openapiTS(JSON.parse(doc), { defaultNonNullable: false, alphabetize: false });
+  // Without defaultNonNullable: false, fields that have a default would come out required;
+  // enumValues adds each enum's values as a constant (the CLI offers them as choices).
+  const ast = await openapiTS(JSON.parse(doc), { defaultNonNullable: false, alphabetize: false, enumValues: true });
   return BANNER + astToString(ast);
 }
 

@@ -2557,3 +2557,34 @@ export interface operations {
         };
     };
 }
+type FlattenedDeepRequired<T> = {
+    [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
+};
+type ReadonlyArray<T> = [
+    Exclude<T, undefined>
+] extends [
+    unknown[]
+] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const registerDtoPlatformValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RegisterDto"]["platform"]> = ["android", "ios", "windows", "macos", "linux", "web", "cli", "other"];
+export const userDtoRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserDto"]["role"]> = ["user", "admin"];
+export const loginDtoPlatformValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LoginDto"]["platform"]> = ["android", "ios", "windows", "macos", "linux", "web", "cli", "other"];
+export const deviceDtoPlatformValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeviceDto"]["platform"]> = ["android", "ios", "windows", "macos", "linux", "web", "cli", "other"];
+export const deltaEntryDtoKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeltaEntryDto"]["kind"]> = ["file", "folder"];
+export const entryDtoKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EntryDto"]["kind"]> = ["file", "folder"];
+export const conflictKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConflictKind"]> = ["EDIT_RESTORED", "MOVE_RESTORED", "PARENT_RESTORED", "DELETE_STALE", "DELETE_PARTIAL", "EDIT_EDIT", "MOVE_MOVE", "MOVE_CYCLE", "NAME_COLLISION"];
+export const batchCreateFolderOpTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BatchCreateFolderOp"]["type"]> = ["createFolder"];
+export const batchCommitOpTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BatchCommitOp"]["type"]> = ["commit"];
+export const batchMoveOpTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BatchMoveOp"]["type"]> = ["move"];
+export const batchDeleteOpTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BatchDeleteOp"]["type"]> = ["delete"];
+export const batchRestoreOpTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BatchRestoreOp"]["type"]> = ["restore"];
+export const batchRestoreRevisionOpTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BatchRestoreRevisionOp"]["type"]> = ["restoreRevision"];
+export const trashEntryDtoKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrashEntryDto"]["kind"]> = ["file", "folder"];
+export const opKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpKind"]> = ["folder.create", "file.commit", "node.move", "node.delete", "node.restore", "revision.restore", "conflict.resolve", "retention.purge"];
+export const conflictResolutionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConflictResolution"]> = ["keepMine", "keepTheirs", "keepBoth", "acknowledge"];
+export const resolveConflictDtoResolutionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResolveConflictDto"]["resolution"]> = ["keepMine", "keepTheirs", "keepBoth", "acknowledge"];
+export const adminUserDtoRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminUserDto"]["role"]> = ["user", "admin"];
+export const updateUserDtoRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UpdateUserDto"]["role"]> = ["user", "admin"];
+export const adminDeviceDtoPlatformValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminDeviceDto"]["platform"]> = ["android", "ios", "windows", "macos", "linux", "web", "cli", "other"];
+export const databaseHealthFlavorValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DatabaseHealth"]["flavor"]> = ["mongodb", "ferretdb"];
+export const blobStoreHealthKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BlobStoreHealth"]["kind"]> = ["fs", "s3"];
+export const healthReportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HealthReport"]["status"]> = ["ok", "degraded"];
