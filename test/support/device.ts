@@ -20,6 +20,7 @@ import type {
   RestoreRevisionOp,
   SessionInfo,
   Success,
+  UploadBlockResult,
   WriteResult,
 } from '../../client/src/sdk/types.js';
 import type { ApiClient, ApiResponse } from './api-client.js';
@@ -131,9 +132,19 @@ export class Device {
 
   /** Uploads the blocks of `data` the server lacks (the SDK's upload); returns the block list. */
   async upload(data: Buffer): Promise<string[]> {
+    return (await this.uploadBlocks(data)).blocks;
+  }
+
+  /** Uploads the blocks of `data` the server lacks, one at a time; says how many went up. */
+  async uploadBlocks(data: Buffer): Promise<{ blocks: string[]; uploaded: number }> {
     const { blocks } = hashBuffer(data);
-    await uploadMissingBlocks(this.client, data, blocks, { parallel: 1 });
-    return blocks;
+    const { uploaded } = await uploadMissingBlocks(this.client, data, blocks, { parallel: 1, tries: 1 });
+    return { blocks, uploaded };
+  }
+
+  /** `PUT /v1/blocks/{hash}` with these bytes (whether or not they hash to it). */
+  putBlock(hash: string, bytes: Uint8Array): Promise<ApiReply<UploadBlockResult>> {
+    return this.client.call('put', '/v1/blocks/{hash}', { params: { hash }, body: bytes, headers: { 'content-type': 'application/octet-stream' } });
   }
 
   /** Which of these blocks this user still has to upload. */
