@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
+import type { ApiReply } from '../../client/src/sdk/reply.js';
+import type { TrashPage, WriteResult } from '../../client/src/sdk/types.js';
 import { type Account, Device, newDevice } from '../support/device.js';
 
 describe('trash: delete and restore (e2e)', () => {
@@ -17,14 +19,14 @@ describe('trash: delete and restore (e2e)', () => {
   });
 
   /** Writes with the device's own (old) cursor: its own changes never count as unseen. */
-  const ok = async (p: Promise<{ status: number; body: any }>) => {
+  const ok = async (p: Promise<ApiReply<WriteResult>>) => {
     const res = await p;
     expect(res.status, JSON.stringify(res.raw)).toBe(201);
     return res.body;
   };
   const file = async (path: string, text = path) => (await ok(d.putFile({ path }, Buffer.from(text)))).entry;
   const folder = async (path: string) => (await ok(d.mkdir({ path }))).entry;
-  const names = async (q = 'path=/&recursive=true') => (await d.listAll(q)).map((e) => e.path);
+  const names = async () => (await d.listAll({ path: '/' }, { recursive: true })).map((e) => e.path);
   const trash = async () => {
     const res = await d.get('/v1/trash');
     expect(res.status).toBe(200);
@@ -70,9 +72,9 @@ describe('trash: delete and restore (e2e)', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < 10; i++) {
-      const res: any = await d.get(`/v1/trash?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: ApiReply<TrashPage> = await d.get('/v1/trash', { limit: 1, ...(cursor ? { cursor } : {}) });
       expect(res.status).toBe(200);
-      seen.push(...res.body.entries.map((e: any) => e.id));
+      seen.push(...res.body.entries.map((e) => e.id));
       if (!res.body.hasMore) break;
       cursor = res.body.cursor;
     }
@@ -112,7 +114,7 @@ describe('trash: delete and restore (e2e)', () => {
     const moved = await ok(d.restore({ id: early.id, parentId: elsewhere.id }));
     expect(moved.entry).toMatchObject({ id: early.id, parentId: elsewhere.id, path: '/Elsewhere/early.txt', deleted: false });
     // To the root, under a new name.
-    const a = (await d.get('/v1/files/metadata?id=' + T.id)).body;
+    const a = (await d.get('/v1/files/metadata', { id: T.id })).body;
     expect(a.deleted).toBe(true);
     const root = await ok(d.restore({ id: T.id, parentId: account.user.id, name: 'T restored' }));
     expect(root.entry).toMatchObject({ path: '/T restored', name: 'T restored' });
@@ -141,13 +143,13 @@ describe('trash: delete and restore (e2e)', () => {
     const res = await d.restore({ id: old.id, autorename: false });
     expect(res.status).toBe(409);
     expect(res.error.code).toBe('NAME_TAKEN');
-    expect(res.error.details.current.id).toBe(now.id);
+    expect(res.error.details?.current).toMatchObject({ id: now.id });
     expect(await d.headSeq()).toBe(head);
     expect((await d.get('/v1/files/metadata', { id: old.id })).body.deleted).toBe(true);
     const renamed = await ok(d.restore({ id: old.id, name: 'n (old).txt', autorename: false }));
     expect(renamed.entry.path).toBe('/n (old).txt');
     expect(renamed.conflicts).toEqual([]);
-    expect((await d.download('path=/n%20(old).txt')).body.toString()).toBe('old');
+    expect((await d.download({ path: '/n (old).txt' })).body.toString()).toBe('old');
   });
 
   it('by default, restores over a name taken meanwhile as a conflicted copy name (rule 10, NAME_COLLISION)', async () => {
@@ -158,9 +160,9 @@ describe('trash: delete and restore (e2e)', () => {
     expect(res.entry).toMatchObject({ id: old.id, deleted: false, path: '/n (conflicted copy test phone).txt' });
     expect(res.conflicts).toEqual([{ id: expect.any(String), kind: 'NAME_COLLISION' }]);
     const list = (await d.get('/v1/conflicts', { unresolved: true })).body.conflicts;
-    expect(list).toEqual([expect.objectContaining({ id: res.conflicts[0].id, kind: 'NAME_COLLISION', nodeIds: [old.id, now.id], opKind: 'node.restore' })]);
+    expect(list).toEqual([expect.objectContaining({ id: res.conflicts[0]!.id, kind: 'NAME_COLLISION', nodeIds: [old.id, now.id], opKind: 'node.restore' })]);
     expect(await names()).toEqual(['/n (conflicted copy test phone).txt', '/n.txt']);
-    expect((await d.download('path=/n.txt')).body.toString()).toBe('new');
+    expect((await d.download({ path: '/n.txt' })).body.toString()).toBe('new');
     expect((await d.download({ id: old.id })).body.toString()).toBe('old');
   });
 
@@ -176,12 +178,13 @@ describe('trash: delete and restore (e2e)', () => {
     expect(await d.headSeq()).toBe(head);
   });
 
+  const NOWHERE = '0190a0b0-c0d0-7000-8000-000000000000';
   it.each([
-    ['/v1/files/restore', {}],
-    ['/v1/files/delete', {}],
-    ['/v1/files/move', { name: 'x' }],
-  ])('answers %s of a node that does not exist with 404 NODE_NOT_FOUND', async (path, extra) => {
-    const res = await d.post(path, { id: '0190a0b0-c0d0-7000-8000-000000000000', ...extra });
+    ['/v1/files/restore', () => d.restore({ id: NOWHERE })],
+    ['/v1/files/delete', () => d.remove({ id: NOWHERE })],
+    ['/v1/files/move', () => d.move({ id: NOWHERE, name: 'x' })],
+  ])('answers %s of a node that does not exist with 404 NODE_NOT_FOUND', async (_path, write) => {
+    const res = await write();
     expect(res.status).toBe(404);
     expect(res.error.code).toBe('NODE_NOT_FOUND');
   });
