@@ -3,7 +3,7 @@ import { MqttBrokerService } from '../../src/modules/notifications/mqtt-broker.s
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 import { MqttDevice } from '../support/mqtt-device.js';
-import { Device } from '../support/sync-client.js';
+import { Device } from '../support/device.js';
 import {
   allConflicts,
   applied,
@@ -37,7 +37,7 @@ describe('conflict records (e2e)', () => {
   });
 
   const kinds = (body: any) => body.conflicts.map((c: any) => c.kind);
-  const meta = async (p: Peer, id: string) => (await p.device.get(`/v1/files/metadata?id=${id}`)).body;
+  const meta = async (p: Peer, id: string) => (await p.device.get('/v1/files/metadata', { id: id })).body;
   const resolve = (p: Peer, id: string, body: Record<string, unknown>) => p.device.post(`/v1/conflicts/${id}/resolve`, body);
 
   /** /Docs/report.txt edited on the PC and, offline, on the phone: an EDIT_EDIT conflict. */
@@ -51,8 +51,8 @@ describe('conflict records (e2e)', () => {
     applied(await pc.edit(doc.id, 'theirs (pc)'));
     const body = applied(await phone.edit(doc.id, 'mine (phone)'));
     expect(kinds(body)).toEqual(['EDIT_EDIT']);
-    const record = await conflictRecord(pc.device, body.conflicts[0].id);
-    return { ...d, docs, doc, conflictId: body.conflicts[0].id as string, copyId: record.nodeIds[1] as string, record, body };
+    const record = await conflictRecord(pc.device, body.conflicts[0]!.id);
+    return { ...d, docs, doc, conflictId: body.conflicts[0]!.id as string, copyId: record.nodeIds[1] as string, record, body };
   }
 
   describe('listing', () => {
@@ -111,13 +111,13 @@ describe('conflict records (e2e)', () => {
 
     it('refuses a page cursor it did not make (400 INVALID_PAGE_CURSOR) and a bad limit (400 VALIDATION_FAILED)', async () => {
       const { phone } = await phoneAndPc(t.api);
-      const bad = await phone.device.get('/v1/conflicts?cursor=nonsense');
+      const bad = await phone.device.get('/v1/conflicts', { cursor: 'nonsense' });
       expect(bad.status).toBe(400);
-      expect(bad.body.code).toBe('INVALID_PAGE_CURSOR');
+      expect(bad.error.code).toBe('INVALID_PAGE_CURSOR');
       for (const q of ['limit=0', 'limit=501', 'unresolved=maybe']) {
         const res = await phone.device.get(`/v1/conflicts?${q}`);
         expect(res.status, q).toBe(400);
-        expect(res.body.code).toBe('VALIDATION_FAILED');
+        expect(res.error.code).toBe('VALIDATION_FAILED');
       }
     });
   });
@@ -139,11 +139,11 @@ describe('conflict records (e2e)', () => {
       const entries = await entriesOf(pc, res.seq);
       expect(entries.map((e) => [e.id, e.deleted]).sort()).toEqual([[copyId, true], [doc.id, false]].sort());
       // The file's versions: v1, the PC's, and mine again.
-      const revisions = (await pc.device.get(`/v1/files/revisions?id=${doc.id}`)).body;
+      const revisions = (await pc.device.get('/v1/files/revisions', { id: doc.id })).body;
       expect(revisions).toHaveLength(3);
       expect(revisions[0]).toMatchObject({ revision: res.seq, current: true });
       expect(await conflictRecord(pc.device, conflictId)).toMatchObject({ resolution: 'keepMine', resolvedAt: expect.any(String) });
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(2);
     });
 
@@ -157,7 +157,7 @@ describe('conflict records (e2e)', () => {
       const entries = await entriesOf(pc, res.seq);
       expect(entries.find((e) => e.id === copyId)).toMatchObject({ deleted: true });
       expect(await conflictRecord(pc.device, conflictId)).toMatchObject({ resolution: 'keepTheirs' });
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(2);
     });
 
@@ -173,7 +173,7 @@ describe('conflict records (e2e)', () => {
       expect(entries.map((e) => e.id)).toContain(doc.id);
       expect(entries.every((e) => !e.deleted)).toBe(true);
       expect(await conflictRecord(pc.device, conflictId)).toMatchObject({ resolution: 'keepBoth' });
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(3);
     });
 
@@ -189,7 +189,7 @@ describe('conflict records (e2e)', () => {
       expect((await meta(pc, copyId)).deleted).toBe(true);
       expect(await trashIds(pc.device)).toEqual([copyId]);
       expect(await text(pc.device, doc.id)).toBe('mine (phone)');
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(2);
     });
   });
@@ -204,13 +204,13 @@ describe('conflict records (e2e)', () => {
       const lost = applied(await phone.move(x.id, { name: 'phone.txt' }));
       expect(kinds(lost)).toEqual(['MOVE_MOVE']);
       await pc.pull();
-      const res = applied(await resolve(phone, lost.conflicts[0].id, { resolution: 'acknowledge' }));
+      const res = applied(await resolve(phone, lost.conflicts[0]!.id, { resolution: 'acknowledge' }));
       expect(res.seq).toBe(lost.seq + 1);
       expect(res.entry).toMatchObject({ id: x.id, name: 'pc.txt' });
       const entries = (await pc.device.readDelta(pc.device.cursor)).entries;
       expect(entries.map((e) => [e.seq, e.id, e.name])).toEqual([[res.seq, x.id, 'pc.txt']]);
-      expect(await conflictRecord(pc.device, lost.conflicts[0].id)).toMatchObject({ resolution: 'acknowledge' });
-      await expectConverged(t.api, [phone, pc]);
+      expect(await conflictRecord(pc.device, lost.conflicts[0]!.id)).toMatchObject({ resolution: 'acknowledge' });
+      await expectConverged([phone, pc]);
     });
 
     it('refuses a resolution that does not fit the kind with 400 RESOLUTION_NOT_APPLICABLE; nothing changes', async () => {
@@ -220,20 +220,20 @@ describe('conflict records (e2e)', () => {
       const head = await pc.device.headSeq();
       const cases: [string, string, string[]][] = [
         [conflictId, 'acknowledge', ['keepMine', 'keepTheirs', 'keepBoth']],
-        [collision.conflicts[0].id, 'keepMine', ['acknowledge']],
-        [collision.conflicts[0].id, 'keepBoth', ['acknowledge']],
+        [collision.conflicts[0]!.id, 'keepMine', ['acknowledge']],
+        [collision.conflicts[0]!.id, 'keepBoth', ['acknowledge']],
       ];
       for (const [id, resolution, allowed] of cases) {
         const res = await resolve(phone, id, { resolution });
-        expect(res.status, `${resolution}: ${JSON.stringify(res.body)}`).toBe(400);
-        expect(res.body.code).toBe('RESOLUTION_NOT_APPLICABLE');
-        expect(res.body.details.allowed).toEqual(allowed);
+        expect(res.status, `${resolution}: ${JSON.stringify(res.raw)}`).toBe(400);
+        expect(res.error.code).toBe('RESOLUTION_NOT_APPLICABLE');
+        expect(res.error.details.allowed).toEqual(allowed);
       }
       const unknown = await resolve(phone, conflictId, { resolution: 'keepAll' });
       expect(unknown.status).toBe(400);
-      expect(unknown.body.code).toBe('VALIDATION_FAILED');
+      expect(unknown.error.code).toBe('VALIDATION_FAILED');
       expect(await pc.device.headSeq()).toBe(head);
-      expect((await allConflicts(pc.device, 'unresolved=true')).map((c) => c.id).sort()).toEqual([conflictId, collision.conflicts[0].id].sort());
+      expect((await allConflicts(pc.device, 'unresolved=true')).map((c) => c.id).sort()).toEqual([conflictId, collision.conflicts[0]!.id].sort());
     });
 
     it('refuses a second resolution with 409 CONFLICT_ALREADY_RESOLVED; a retry with the same opId gets the first answer', async () => {
@@ -250,7 +250,7 @@ describe('conflict records (e2e)', () => {
       ] as const) {
         const again = await resolve(who, conflictId, body);
         expect(again.status).toBe(409);
-        expect(again.body.code).toBe('CONFLICT_ALREADY_RESOLVED');
+        expect(again.error.code).toBe('CONFLICT_ALREADY_RESOLVED');
       }
       expect(await pc.device.headSeq()).toBe(head);
       expect(await conflictRecord(pc.device, conflictId)).toMatchObject({ resolution: 'keepTheirs' });
@@ -263,7 +263,7 @@ describe('conflict records (e2e)', () => {
       for (const id of [conflictId, 'nonsense', `${stranger.root}.1.0`, `${pc.model.rootId}.99999.0`]) {
         const res = await resolve(stranger.phone, id, { resolution: 'keepMine' });
         expect(res.status, id).toBe(404);
-        expect(res.body.code).toBe('CONFLICT_NOT_FOUND');
+        expect(res.error.code).toBe('CONFLICT_NOT_FOUND');
       }
       expect(await pc.device.headSeq()).toBe(head);
       expect((await conflictRecord(pc.device, conflictId)).resolvedAt).toBeNull();
@@ -293,7 +293,7 @@ describe('conflict records (e2e)', () => {
       const phoneWrite = applied(await phone.device.mkdir({ path: '/shared' }));
       const expected = (deviceId: string, write: any, from: string) => ({
         topic: deviceTopic(deviceId),
-        payload: { type: 'conflict', conflictId: write.conflicts[0].id, kind: 'NAME_COLLISION', seq: write.seq, deviceId: from },
+        payload: { type: 'conflict', conflictId: write.conflicts[0]!.id, kind: 'NAME_COLLISION', seq: write.seq, deviceId: from },
       });
       for (const [listener, id] of [
         [phoneMqtt, phone.deviceId],
@@ -306,14 +306,14 @@ describe('conflict records (e2e)', () => {
       // Then the listening PC's own operation meets one: both hear of it, naming the PC.
       const pcDevice = new Device(t.api, pcTokens.tokens.accessToken);
       await pcDevice.latest();
-      const pcWrite = applied(await pcDevice.post('/v1/folders', { path: '/SHARED' }));
+      const pcWrite = applied(await pcDevice.mkdir({ path: '/SHARED' }));
       await pcMqtt.m.waitFor((p) => p.topic === deviceTopic(pcTokens.deviceId) && p.seq === pcWrite.seq);
       await phoneMqtt.m.waitFor((p) => p.topic === deviceTopic(phone.deviceId) && p.seq === pcWrite.seq);
       expect(notices(pcMqtt)[1]).toEqual(expected(pcTokens.deviceId, pcWrite, pcTokens.deviceId));
       expect(notices(phoneMqtt)[1]).toEqual(expected(phone.deviceId, pcWrite, pcTokens.deviceId));
       // Another user's device hears nothing.
       expect(notices(strangerMqtt)).toEqual([]);
-      const record = await conflictRecord(phone.device, pcWrite.conflicts[0].id);
+      const record = await conflictRecord(phone.device, pcWrite.conflicts[0]!.id);
       expect(record.deviceId).toBe(pcTokens.deviceId);
     });
   });
