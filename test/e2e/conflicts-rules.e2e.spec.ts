@@ -3,6 +3,8 @@ import { uuidv7 } from '../../src/shared/ids.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 import { contentHashOf } from '../support/bytes.js';
+import type { ApiReply } from '../../client/src/sdk/reply.js';
+import type { WriteResult } from '../../client/src/sdk/types.js';
 import { applied, conflictRecord, expectConverged, phoneAndPc, serverRows, text, trashIds, type Peer } from '../support/conflict-devices.js';
 
 /**
@@ -23,8 +25,8 @@ describe('the conflict rules (e2e)', () => {
   const syncBoth = async (...peers: Peer[]) => {
     for (const p of peers) await p.pull();
   };
-  const kinds = (body: any) => body.conflicts.map((c: any) => c.kind);
-  const meta = async (p: Peer, id: string) => (await p.device.get('/v1/files/metadata', { id: id })).body;
+  const kinds = (body: WriteResult) => body.conflicts.map((c) => c.kind);
+  const meta = async (p: Peer, id: string) => (await p.device.get('/v1/files/metadata', { id })).body;
   const paths = async (p: Peer) => (await p.device.listAll({ path: '/' }, { recursive: true })).map((e) => e.path);
 
   describe('rule 7: edit/edit', () => {
@@ -36,7 +38,7 @@ describe('the conflict rules (e2e)', () => {
 
       const pcEdit = applied(await pc.edit(doc.id, 'pc version'));
       const body = applied(await phone.edit(doc.id, 'phone version'), 'the phone edit');
-      expect(body.seq).toBe(pcEdit.seq + 1);
+      expect(body.seq).toBe(pcEdit.seq! + 1);
       expect(kinds(body)).toEqual(['EDIT_EDIT']);
       // The answer is the file as it stays: the PC's version, untouched.
       expect(body.entry).toMatchObject({ id: doc.id, name: 'report.txt', size: 'pc version'.length, rev: pcEdit.seq });
@@ -46,7 +48,7 @@ describe('the conflict rules (e2e)', () => {
       expect(record).toMatchObject({ kind: 'EDIT_EDIT', deviceId: phone.deviceId, opKind: 'file.commit', seq: body.seq });
       expect(record.nodeIds).toHaveLength(2);
       expect(record.nodeIds[0]).toBe(doc.id);
-      const copy = await meta(pc, record.nodeIds[1]);
+      const copy = await meta(pc, record.nodeIds[1]!);
       expect(copy).toMatchObject({
         parentId: docs.id,
         name: `report (conflicted copy test phone ${day}).txt`,
@@ -61,7 +63,7 @@ describe('the conflict rules (e2e)', () => {
       // Another offline edit of the same file the same day: the next copy is numbered.
       const again = applied(await phone.edit(doc.id, 'phone version 2'));
       expect(kinds(again)).toEqual(['EDIT_EDIT']);
-      const second = await meta(pc, (await conflictRecord(pc.device, again.conflicts[0]!.id)).nodeIds[1]);
+      const second = await meta(pc, (await conflictRecord(pc.device, again.conflicts[0]!.id)).nodeIds[1]!);
       expect(second.name).toBe(`report (conflicted copy test phone ${day} 2).txt`);
       expect(await text(pc.device, second.id)).toBe('phone version 2');
       expect(await text(pc.device, doc.id)).toBe('pc version');
@@ -428,16 +430,19 @@ describe('the conflict rules (e2e)', () => {
       const dest = applied(await pc.device.mkdir({ path: '/Dest' })).entry;
       await syncBoth(pc, phone);
       const base = pc.device.cursor;
-      const steps: [string, Record<string, unknown>][] = [
-        ['/v1/files/move', { id: x.id, name: 'step1.txt' }],
-        ['/v1/files/move', { id: x.id, parentId: dest.id }],
-        ['/v1/files/move', { id: x.id, name: 'step3.txt' }],
-        ['/v1/files/commit', { id: x.id, blocks: await pc.device.upload(Buffer.from('own edit')), size: 8 }],
-        ['/v1/files/commit', { id: x.id, blocks: await pc.device.upload(Buffer.from('own edit 2')), size: 10 }],
-        ['/v1/files/delete', { id: dest.id }],
+      const d = pc.device;
+      const edit1 = await d.upload(Buffer.from('own edit'));
+      const edit2 = await d.upload(Buffer.from('own edit 2'));
+      const steps: [string, () => Promise<ApiReply<WriteResult>>][] = [
+        ['/v1/files/move', () => d.move({ baseCursor: base, id: x.id, name: 'step1.txt' })],
+        ['/v1/files/move', () => d.move({ baseCursor: base, id: x.id, parentId: dest.id })],
+        ['/v1/files/move', () => d.move({ baseCursor: base, id: x.id, name: 'step3.txt' })],
+        ['/v1/files/commit', () => d.commit({ baseCursor: base, id: x.id, blocks: edit1, size: 8 })],
+        ['/v1/files/commit', () => d.commit({ baseCursor: base, id: x.id, blocks: edit2, size: 10 })],
+        ['/v1/files/delete', () => d.remove({ baseCursor: base, id: dest.id })],
       ];
-      for (const [path, body] of steps) {
-        const res = applied(await pc.device.postWith(base, path, body), path);
+      for (const [path, write] of steps) {
+        const res = applied(await write(), path);
         expect(res.conflicts, path).toEqual([]);
       }
       expect(await paths(pc)).toEqual([]);
@@ -458,7 +463,7 @@ describe('the conflict rules (e2e)', () => {
       expect(kinds(res)).toEqual(['EDIT_EDIT']);
       expect(res.entry.id).toBe(doc.id);
       expect(await text(pc.device, doc.id)).toBe('from the pc');
-      const copyId = (await conflictRecord(pc.device, res.conflicts[0]!.id)).nodeIds[1];
+      const copyId = (await conflictRecord(pc.device, res.conflicts[0]!.id)).nodeIds[1]!;
       expect(await text(pc.device, copyId)).toBe('from the phone');
       expect(await paths(pc)).toHaveLength(2);
     });
@@ -475,7 +480,7 @@ describe('the conflict rules (e2e)', () => {
       expect(await text(pc.device, doc.id)).toBe('v3 from the pc');
       const record = await conflictRecord(pc.device, res.conflicts[0]!.id);
       expect(record.opKind).toBe('revision.restore');
-      expect(await text(pc.device, record.nodeIds[1])).toBe('v1');
+      expect(await text(pc.device, record.nodeIds[1]!)).toBe('v1');
       await expectConverged([phone, pc]);
     });
 
@@ -512,30 +517,24 @@ describe('the conflict rules (e2e)', () => {
       const removedIds = phone.model.subtreeIds(D.id);
       phone.model.remove(D.id);
       const base = phone.device.cursor;
-      const res = await phone.device.api.post(
-        '/v1/batch',
-        {
-          ops: [
-            { type: 'commit', baseCursor: base, id: doc.id, blocks, size: data.length },
-            { type: 'delete', baseCursor: base, id: D.id, removedIds },
-          ],
-        },
-        phone.device.token,
-      );
+      const res = await phone.device.batch([
+        { type: 'commit', baseCursor: base, id: doc.id, blocks, size: data.length },
+        { type: 'delete', baseCursor: base, id: D.id, removedIds },
+      ]);
       expect(res.status, JSON.stringify(res.raw)).toBe(200);
       const [editResult, deleteResult] = res.body.results;
-      expect(editResult.status).toBe(201);
-      expect(editResult.result.conflicts.map((c: any) => c.kind)).toEqual(['EDIT_EDIT']);
-      const copyId = (await conflictRecord(pc.device, editResult.result.conflicts[0]!.id)).nodeIds[1];
-      expect(deleteResult.status).toBe(201);
-      expect(deleteResult.result.conflicts.map((c: any) => c.kind)).toEqual(['DELETE_PARTIAL']);
+      expect(editResult!.status).toBe(201);
+      expect(editResult!.result!.conflicts.map((c) => c.kind)).toEqual(['EDIT_EDIT']);
+      const copyId = (await conflictRecord(pc.device, editResult!.result!.conflicts[0]!.id)).nodeIds[1]!;
+      expect(deleteResult!.status).toBe(201);
+      expect(deleteResult!.result!.conflicts.map((c) => c.kind)).toEqual(['DELETE_PARTIAL']);
 
       // The copy and its folder survive; what the phone had seen and not changed is trashed.
       expect(await meta(pc, copyId)).toMatchObject({ deleted: false, parentId: D.id });
       expect(await text(pc.device, copyId)).toBe('phone version');
       expect((await meta(pc, D.id)).deleted).toBe(false);
       expect((await meta(pc, other.id)).deleted).toBe(true);
-      const record = await conflictRecord(pc.device, deleteResult.result.conflicts[0]!.id);
+      const record = await conflictRecord(pc.device, deleteResult!.result!.conflicts[0]!.id);
       expect(record.nodeIds).toContain(copyId);
       const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(3);
@@ -557,18 +556,12 @@ describe('the conflict rules (e2e)', () => {
       const removedIds = phone.model.subtreeIds(A.id);
       phone.model.remove(A.id);
       const base = phone.device.cursor;
-      const res = await phone.device.api.post(
-        '/v1/batch',
-        {
-          ops: [
-            { type: 'commit', baseCursor: base, id: f.id, blocks, size: data.length },
-            { type: 'delete', baseCursor: base, id: A.id, removedIds },
-          ],
-        },
-        phone.device.token,
-      );
+      const res = await phone.device.batch([
+        { type: 'commit', baseCursor: base, id: f.id, blocks, size: data.length },
+        { type: 'delete', baseCursor: base, id: A.id, removedIds },
+      ]);
       expect(res.status).toBe(200);
-      expect(res.body.results.map((r: any) => [r.status, r.result.conflicts.map((c: any) => c.kind)])).toEqual([
+      expect(res.body.results.map((r) => [r.status, r.result?.conflicts.map((c) => c.kind)])).toEqual([
         [201, ['EDIT_RESTORED']],
         [201, []],
       ]);
@@ -635,7 +628,7 @@ describe('the conflict rules (e2e)', () => {
       // The phone's lost rename re-emits the node (a touch) at a new seq…
       const lost = applied(await phone.move(doc.id, { name: 'phone.txt' }));
       expect(kinds(lost)).toEqual(['MOVE_MOVE']);
-      expect(lost.seq).toBe(pcRename.seq + 1);
+      expect(lost.seq).toBe(pcRename.seq! + 1);
       // …without making it a change: its rev is still the PC's rename.
       expect(lost.entry).toMatchObject({ name: 'pc.txt', rev: pcRename.seq });
       expect(await meta(pc, doc.id)).toMatchObject({ name: 'pc.txt', rev: pcRename.seq });
@@ -651,7 +644,7 @@ describe('the conflict rules (e2e)', () => {
       expect(await text(pc.device, doc.id)).toBe('pc edit');
       // No revision was made by the touch.
       const revisions = (await pc.device.get('/v1/files/revisions', { id: doc.id })).body;
-      expect(revisions.map((r: any) => r.revision)).toEqual([edit.seq, doc.rev]);
+      expect(revisions.map((r) => r.revision)).toEqual([edit.seq, doc.rev]);
 
       // A stale delete re-emits too; the PC's later edit is still no conflict.
       const stale = applied(await phone.delete(doc.id));
