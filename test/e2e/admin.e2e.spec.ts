@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttBrokerService } from '../../src/modules/notifications/mqtt-broker.service.js';
 import { MqttDevice } from '../support/mqtt-device.js';
-import { newDevice, type Device } from '../support/sync-client.js';
+import { type Device, newDevice } from '../support/device.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 
@@ -100,7 +100,7 @@ describe('admin API (e2e)', () => {
     await device.latest();
     const over = await device.putFile({ path: '/b.bin' }, randomBytes(400));
     expect(over.status).toBe(403);
-    expect(over.body.code).toBe('QUOTA_EXCEEDED');
+    expect(over.error.code).toBe('QUOTA_EXCEEDED');
     const fits = await device.putFile({ path: '/c.bin' }, randomBytes(300));
     expect(fits.status).toBe(201);
   });
@@ -109,7 +109,7 @@ describe('admin API (e2e)', () => {
     const { session, device } = await newDevice(t.api);
     const other = await t.api.login(session.email, session.password, 'laggard', 'linux');
     await device.latest();
-    for (let i = 0; i < 3; i++) await device.post('/v1/folders', { path: `/f${i}` });
+    for (let i = 0; i < 3; i++) await device.mkdir({ path: `/f${i}` });
     await device.sync(); // reads everything …
     await device.sync(); // … and reading again from the new cursor acks it durably
     const res = await t.api.get(`/v1/admin/users/${session.user.id}/devices`, admin);
@@ -139,8 +139,8 @@ describe('admin API (e2e)', () => {
   it('lists conflicts of every user or one', async () => {
     const { session, device } = await newDevice(t.api);
     await device.latest();
-    await device.post('/v1/folders', { path: '/Dup' });
-    const second = await device.post('/v1/folders', { path: '/dup' }); // collides case-insensitively: renamed
+    await device.mkdir({ path: '/Dup' });
+    const second = await device.mkdir({ path: '/dup' }); // collides case-insensitively: renamed
     expect(second.body.conflicts.map((c: any) => c.kind)).toEqual(['NAME_COLLISION']);
     const mine = await t.api.get(`/v1/admin/conflicts?userId=${session.user.id}`, admin);
     expect(mine.status).toBe(200);

@@ -5,7 +5,7 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttBrokerService } from '../../src/modules/notifications/mqtt-broker.service.js';
 import { MqttDevice } from '../support/mqtt-device.js';
-import { Device } from '../support/sync-client.js';
+import { Device } from '../support/device.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 
@@ -46,9 +46,9 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
     // On subscribing, the device learns the current seq on its own topic.
     await sub.waitFor((m) => m.topic === deviceTopic(pc.deviceId) && m.seq === 0);
 
-    const writer = new Device(t.api, phone.tokens.accessToken);
+    const writer = Device.of(t.api, phone);
     await writer.latest();
-    const made = await writer.post('/v1/folders', { path: '/poked' });
+    const made = await writer.mkdir({ path: '/poked' });
     expect(made.status).toBe(201);
     const poke = await sub.waitFor((m) => m.topic === userTopic(userId) && m.seq === made.body.seq);
     expect(poke.ns).toBe(userId);
@@ -59,7 +59,7 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
       return list.body.find((d: any) => d.id === pc.deviceId).sync;
     }).toMatchObject({ connected: true, lastPokedSeq: made.body.seq, lastAckedSeq: made.body.seq });
 
-    const reader = new Device(t.api, pc.tokens.accessToken);
+    const reader = Device.of(t.api, pc);
     const entries = await reader.sync();
     expect(entries.map((e) => e.path)).toContain('/poked');
     await reader.sync(); // reading from the new cursor acks everything up to it
@@ -81,9 +81,9 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
     // Wait until the broker has the subscription, then commit.
     await expect.poll(async () => (await t.api.get('/v1/devices', pc.tokens.accessToken)).body.find((d: any) => d.id === pc.deviceId).sync.connected).toBe(true);
     await new Promise((r) => setTimeout(r, 200));
-    const writer = new Device(t.api, phone.tokens.accessToken);
+    const writer = Device.of(t.api, phone);
     await writer.latest();
-    const made = await writer.post('/v1/folders', { path: '/from-mosquitto' });
+    const made = await writer.mkdir({ path: '/from-mosquitto' });
     expect(await exited).toBe(0);
     expect(JSON.parse(out)).toEqual({ ns: userId, seq: made.body.seq });
   });
@@ -165,12 +165,12 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
       const b = await account();
       const d = track(await MqttDevice.connect(tcpUrl, a.pc.deviceId, a.pc.tokens.accessToken));
       await d.subscribe([userTopic(a.userId), userTopic(b.userId), '#']);
-      const writer = new Device(t.api, b.phone.tokens.accessToken);
+      const writer = Device.of(t.api, b.phone);
       await writer.latest();
-      await writer.post('/v1/folders', { path: '/secret' });
-      const own = new Device(t.api, a.phone.tokens.accessToken);
+      await writer.mkdir({ path: '/secret' });
+      const own = Device.of(t.api, a.phone);
       await own.latest();
-      const mine = await own.post('/v1/folders', { path: '/mine' });
+      const mine = await own.mkdir({ path: '/mine' });
       await d.waitFor((m) => m.topic === userTopic(a.userId) && m.seq === mine.body.seq);
       expect(d.messages.every((m) => m.topic === userTopic(a.userId) || m.topic === deviceTopic(a.pc.deviceId))).toBe(true);
     });
@@ -193,9 +193,9 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
         setTimeout(() => resolve(false), 3000);
       });
       expect(closedGarbage).toBe(true);
-      const writer = new Device(t.api, phone.tokens.accessToken);
+      const writer = Device.of(t.api, phone);
       await writer.latest();
-      const made = await writer.post('/v1/folders', { path: '/still-served' });
+      const made = await writer.mkdir({ path: '/still-served' });
       await good.waitFor((m) => m.seq === made.body.seq);
     });
 
@@ -226,9 +226,9 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
       const first = track(await MqttDevice.connect(tcpUrl, a.pc.deviceId, a.pc.tokens.accessToken));
       await first.subscribe([userTopic(a.userId)]);
       await expect(MqttDevice.connect(tcpUrl, a.pc.deviceId, b.pc.tokens.accessToken)).rejects.toMatchObject({ code: 2 });
-      const writer = new Device(t.api, a.phone.tokens.accessToken);
+      const writer = Device.of(t.api, a.phone);
       await writer.latest();
-      const made = await writer.post('/v1/folders', { path: '/first-still-here' });
+      const made = await writer.mkdir({ path: '/first-still-here' });
       await first.waitFor((m) => m.seq === made.body.seq);
     });
   });
@@ -237,7 +237,7 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
     const { phone, pc, userId } = await account();
     const d = track(await MqttDevice.connect(tcpUrl, pc.deviceId, pc.tokens.accessToken));
     await d.subscribe([userTopic(userId)]);
-    const writer = new Device(t.api, phone.tokens.accessToken);
+    const writer = Device.of(t.api, phone);
     await writer.latest();
     const ops = Array.from({ length: 60 }, (_, i) => ({ type: 'createFolder', path: `/burst-${i}`, baseCursor: writer.cursor }));
     const started = performance.now();
@@ -273,9 +273,9 @@ describe('MQTT connect rate limit (e2e)', () => {
     expect(accepted.length).toBeLessThanOrEqual(20);
     expect(storm.length - accepted.length).toBeGreaterThanOrEqual(180);
     await Promise.all(accepted.map((s) => (s).value.end()));
-    const writer = new Device(t.api, phone.tokens.accessToken);
+    const writer = Device.of(t.api, phone);
     await writer.latest();
-    const made = await writer.post('/v1/folders', { path: '/after-the-storm' });
+    const made = await writer.mkdir({ path: '/after-the-storm' });
     await good.waitFor((m) => m.seq === made.body.seq);
     await good.end();
   });
