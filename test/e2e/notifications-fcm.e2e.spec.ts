@@ -25,7 +25,8 @@ describe('FCM wake-ups (e2e, fake PushSender)', () => {
   async function phoneWithToken(token: string) {
     const pc = await t.api.register();
     const phone = await t.api.login(pc.email, pc.password, 'phone', 'android');
-    expect((await t.api.patch(`/v1/devices/${phone.deviceId}`, { fcmToken: token }, phone.tokens.accessToken)).status).toBe(200);
+    const setToken = await Device.of(t.api, phone).client.call('patch', '/v1/devices/{id}', { params: { id: phone.deviceId }, json: { fcmToken: token } });
+    expect(setToken.status).toBe(200);
     const writer = Device.of(t.api, pc);
     await writer.latest();
     return { pc, phone, writer, userId: pc.user.id };
@@ -81,7 +82,7 @@ describe('FCM wake-ups (e2e, fake PushSender)', () => {
     push.answer({ kind: 'invalid-token' });
     await writer.mkdir({ path: '/z' });
     await expect
-      .poll(async () => (await t.api.get('/v1/devices', phone.tokens.accessToken)).body.find((d: any) => d.id === phone.deviceId).hasPushToken)
+      .poll(async () => (await Device.of(t.api, phone).get('/v1/devices')).body.find((d) => d.id === phone.deviceId)!.hasPushToken)
       .toBe(false);
     expect(push.to('token-dead')).toHaveLength(1);
   });
