@@ -60,13 +60,9 @@ export interface CallOptions<P extends PathsWith<M>, M extends Method> extends O
   json?: RequestJson<P, M>;
 }
 
-/** What login and register send (the platform defaults to this machine's). */
-export interface Credentials {
-  email: string;
-  password: string;
-  deviceName: string;
-  platform?: RequestJson<'/v1/auth/login', 'post'>['platform'];
-}
+type LoginBody = RequestJson<'/v1/auth/login', 'post'>;
+/** What login and register send; the platform defaults to this machine's. */
+export type Credentials = Omit<LoginBody, 'platform'> & Partial<Pick<LoginBody, 'platform'>>;
 
 /** Every item of a paged listing, and the last page's cursor. */
 export interface AllPages<T> {
