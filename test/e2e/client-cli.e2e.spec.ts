@@ -11,7 +11,7 @@ import { diffFolders, readFolder } from '../support/sync-sim.js';
 
 /**
  * Two `pocketcloud sync` processes (two devices: "pc" and "phone") on two temporary folders
- * against one server. The phone is stopped to be offline for the three cases of CONFLICTS.md.
+ * against one server. The phone is stopped to be offline for the three cases of docs/conflicts.md.
  */
 let t: TestApp;
 let account: { email: string; password: string };

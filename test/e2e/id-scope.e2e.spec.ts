@@ -4,7 +4,9 @@ import type { AppConfig } from '../../src/config/app-config.js';
 import { uuidv7 } from '../../src/shared/ids.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
-import { type Device, loginDevice, newDevice } from '../support/sync-client.js';
+import { type Device, loginDevice, newDevice } from '../support/device.js';
+import type { ApiReply } from '../../client/src/sdk/reply.js';
+import type { WriteResult } from '../../client/src/sdk/types.js';
 
 /** Node ids are minted by devices and scoped to their namespace: nothing about another account's ids shows. */
 describe('node ids are per namespace (e2e)', () => {
@@ -15,12 +17,12 @@ describe('node ids are per namespace (e2e)', () => {
   });
   afterAll(() => t?.close());
 
-  const created = async (p: Promise<{ status: number; body: any }>) => {
+  const created = async (p: Promise<ApiReply<WriteResult>>) => {
     const res = await p;
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.status, res.ok ? '' : JSON.stringify(res.error)).toBe(201);
     return res.body.entry;
   };
-  const metaById = async (d: Device, id: string) => (await d.get(`/v1/files/metadata?id=${id}`)).body;
+  const metaById = async (d: Device, id: string) => (await d.get('/v1/files/metadata', { id })).body;
 
   it("answers an id another account holds exactly as a fresh one: 201, and each account keeps its own node", async () => {
     const alice = (await newDevice(t.api)).device;
@@ -49,11 +51,11 @@ describe('node ids are per namespace (e2e)', () => {
     expect(mine).toMatchObject({ id, path: '/IMG_0001.jpg', size: 10 });
 
     // Each one's content, versions and trash are its own.
-    expect((await phone.download(`id=${id}`)).body.toString()).toBe('jpeg bytes');
-    expect((await squatter.download(`id=${id}`)).body.toString()).toBe('squat');
-    expect((await squatter.post('/v1/files/delete', { id })).status).toBe(201);
+    expect((await phone.download({ id })).body.toString()).toBe('jpeg bytes');
+    expect((await squatter.download({ id })).body.toString()).toBe('squat');
+    expect((await squatter.remove({ id })).status).toBe(201);
     expect(await metaById(phone, id)).toMatchObject({ deleted: false, path: '/IMG_0001.jpg' });
-    const revisions = (await phone.get(`/v1/files/revisions?id=${id}`)).body;
+    const revisions = (await phone.get('/v1/files/revisions', { id })).body;
     expect(revisions).toHaveLength(1);
     expect(revisions[0]).toMatchObject({ size: 10, current: true });
     expect((await phone.get('/v1/trash')).body.entries).toHaveLength(0);
@@ -65,7 +67,7 @@ describe('node ids are per namespace (e2e)', () => {
     await created(d.mkdir({ path: '/A', id }));
     const again = await d.mkdir({ path: '/B', id });
     expect(again.status).toBe(409);
-    expect(again.body.code).toBe('ID_TAKEN');
+    expect(again.error.code).toBe('ID_TAKEN');
   });
 
   it('the same folder id in two accounts keeps children, names and listings apart', async () => {
@@ -79,8 +81,8 @@ describe('node ids are per namespace (e2e)', () => {
     // The same name under the same parent id in both accounts: no NAME_TAKEN across them.
     await created(a.mkdir({ parentId: id, name: 'both' }));
     await created(b.mkdir({ parentId: id, name: 'both' }));
-    expect((await a.listAll(`id=${id}`)).map((e) => e.name)).toEqual(['both', 'only-a']);
-    expect((await b.listAll(`id=${id}`)).map((e) => e.name)).toEqual(['both', 'only-b']);
+    expect((await a.listAll({ id })).map((e) => e.name)).toEqual(['both', 'only-a']);
+    expect((await b.listAll({ id })).map((e) => e.name)).toEqual(['both', 'only-b']);
   });
 });
 
@@ -109,14 +111,14 @@ describe('a projection in the older key layout (e2e)', () => {
     t = await startTestApp(config);
     try {
       const d = await loginDevice(t.api, session);
-      expect((await d.get('/v1/files/metadata?path=/Docs/a.txt')).body).toMatchObject({ id: file.id, size: 2 });
-      expect((await d.listAll(`id=${folder.id}`)).map((e) => e.name)).toEqual(['a.txt']);
-      expect((await d.get(`/v1/files/revisions?id=${file.id}`)).body).toHaveLength(2);
-      expect((await d.download(`id=${file.id}`)).body.toString()).toBe('v2');
+      expect((await d.get('/v1/files/metadata', { path: '/Docs/a.txt' })).body).toMatchObject({ id: file.id, size: 2 });
+      expect((await d.listAll({ id: folder.id })).map((e) => e.name)).toEqual(['a.txt']);
+      expect((await d.get('/v1/files/revisions', { id: file.id })).body).toHaveLength(2);
+      expect((await d.download({ id: file.id })).body.toString()).toBe('v2');
       const check = await MongoClient.connect(config.database.mode === 'external' ? config.database.uri : '');
       try {
         const db = check.db(config.database.dbName);
-        expect(await db.collection('nodes').countDocuments({ _id: folder.id })).toBe(0);
+        expect(await db.collection('nodes').countDocuments({ _id: folder.id } as never)).toBe(0);
         expect(await db.collection('projection_meta').findOne({ _id: 'layout' } as never)).toMatchObject({ layout: 2 });
       } finally {
         await check.close();

@@ -1,8 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertTree, foldDelta, listAll, liveRows } from '../support/journal-fold.js';
+import { assertTree, foldDelta, liveRows } from '../support/journal-fold.js';
 import { ServerProcess } from '../support/server-process.js';
-import { Device } from '../support/sync-client.js';
+import { Device } from '../support/device.js';
+import type { SessionInfo } from '../../client/src/sdk/types.js';
 import { testEnv } from '../support/test-env.js';
 
 /**
@@ -18,32 +19,33 @@ describe('bulk batches', () => {
     await Promise.all([a.stop(), b.stop()]);
   });
 
-  const checkJournal = async (device: Device, rootId: string) => {
-    const entries = await new Device(device.api, device.token).sync();
+  const checkJournal = async (api: ServerProcess['api'], session: SessionInfo, rootId: string) => {
+    const device = Device.of(api, session);
+    const entries = await device.sync();
     const seqs = [...new Set(entries.map((e) => e.seq))];
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     const folded = foldDelta(entries);
     assertTree(new Map([...folded].filter(([, n]) => !n.deleted)), rootId);
-    expect(liveRows(await listAll(device.api, device.token))).toEqual(liveRows(folded.values()));
+    expect(liveRows(await device.listAll({ path: '/' }, { recursive: true }))).toEqual(liveRows(folded.values()));
     return folded;
   };
 
   it('a batch racing single writes from another process: every result stands, the journal stays gap-free', { timeout: 300_000 }, async () => {
     await Promise.all([a.start(), b.start()]);
     const session = await a.api.register();
-    const onA = new Device(a.api, session.tokens.accessToken);
-    const onB = new Device(b.api, (await b.api.login(session.email, session.password)).tokens.accessToken);
+    const onA = Device.of(a.api, session);
+    const onB = Device.of(b.api, await b.api.login(session.email, session.password));
     await onA.latest();
     await onB.latest();
-    const dir = (await onA.post('/v1/folders', { path: '/batch' })).body.entry;
+    const dir = (await onA.mkdir({ path: '/batch' })).body.entry;
 
     let stop = false;
     const singles: { id: string; seq: number }[] = [];
     const racer = (async () => {
       for (let i = 0; !stop; i++) {
-        const res = await onB.post('/v1/folders', { parentId: dir.id, name: `single-${i}` });
-        expect(res.status, JSON.stringify(res.body)).toBe(201);
-        singles.push({ id: res.body.entry.id, seq: res.body.seq });
+        const res = await onB.mkdir({ parentId: dir.id, name: `single-${i}` });
+        expect(res.status).toBe(201);
+        singles.push({ id: res.body.entry.id, seq: res.body.seq! });
       }
     })();
     const results = [];
@@ -57,10 +59,10 @@ describe('bulk batches', () => {
     await racer;
     expect(results).toHaveLength(400);
     expect(results.every((r: { status: number }) => r.status === 201)).toBe(true);
-    const folded = await checkJournal(onA, session.user.rootNamespaceId);
+    const folded = await checkJournal(a.api, session, session.user.rootNamespaceId);
     // Each result's seq holds that result's node, and no create happened twice.
     const bySeq = new Map<number, string>();
-    const entries = await new Device(a.api, session.tokens.accessToken).sync();
+    const entries = await Device.of(a.api, session).sync();
     for (const e of entries) bySeq.set(e.seq, e.id);
     for (const r of results) expect(bySeq.get(r.result.seq)).toBe(r.result.entry.id);
     for (const s of singles) expect(bySeq.get(s.seq)).toBe(s.id);
@@ -74,9 +76,9 @@ describe('bulk batches', () => {
     await b.stop();
     const session = await a.api.register();
     const token = session.tokens.accessToken;
-    const device = new Device(a.api, token);
+    const device = Device.of(a.api, session);
     await device.latest();
-    const dir = (await device.post('/v1/folders', { path: '/killed' })).body.entry;
+    const dir = (await device.mkdir({ path: '/killed' })).body.entry;
     const ops = Array.from({ length: 1000 }, (_, i) =>
       i % 2 === 0
         ? { type: 'createFolder', parentId: dir.id, name: `f${i}`, opId: `k-${i}`, baseCursor: device.cursor }
@@ -99,7 +101,7 @@ describe('bulk batches', () => {
       again.body.results.map((r: { result: { entry: { id: string } } }) => r.result.entry.id),
     );
 
-    const folded = await checkJournal(new Device(a.api, token), session.user.rootNamespaceId);
+    const folded = await checkJournal(a.api, session, session.user.rootNamespaceId);
     const names = [...folded.values()].filter((n) => n.parentId === dir.id && !n.deleted).map((n) => n.name);
     expect(names.sort()).toEqual(ops.map((o) => o.name).sort());
   });

@@ -152,11 +152,6 @@ export class ProjectionService implements OnApplicationBootstrap {
     if (e.purgedRevisions?.length) await this.tree.deleteRevisions(e.ns, e.purgedRevisions);
   }
 
-  /** Forgets what this process knows, as a restart would (tests). */
-  forget(): void {
-    this.applied.clear();
-  }
-
   private remember(ns: string, seq: number, usage: number): void {
     if ((this.applied.get(ns)?.seq ?? -1) > seq) return;
     if (this.applied.size >= MAX_TRACKED) this.applied.clear();
