@@ -8,10 +8,18 @@
  * Prints p50/p99 per size and the ratio to the smallest, the batch throughput, and the server's
  * memory.
  *
+ * Then `pocketcloud sync --once` of a new folder of --import-files small files (default 5000),
+ * end to end (hashing, block upload, commits), and a second device's first sync of that tree.
+ *
  * Options: --sizes 1000,100000,1000000 (nodes on the server; the measured user holds a tenth),
- * --store fs|s3, --runs N (timed repetitions per operation, default 40).
+ * --store fs|s3, --runs N (timed repetitions per operation, default 40), --import-files N.
  */
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { ApiClient } from '../test/support/api-client.js';
 import { fmtBytes, printTable, rssOf, startWorld, timed } from './lib/harness.js';
 
@@ -20,7 +28,44 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const sizes = (args.get('sizes') ?? '1000,100000,1000000').split(',').map(Number);
 const store = (args.get('store') ?? 'fs') as 'fs' | 's3';
 const runs = Number(args.get('runs') ?? 40);
+const importFiles = Number(args.get('import-files') ?? 5000);
 const BATCH = 1000;
+const BIN = path.join(process.cwd(), 'bin', 'pocketcloud.js');
+
+/** `pocketcloud --home <home> --json <args>`, to completion. */
+async function cli(home: string, cliArgs: string[], password: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [BIN, '--home', home, '--json', ...cliArgs], {
+    env: { ...process.env, POCKETCLOUD_PASSWORD: password },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+}
+
+/** A new folder of `n` small files in folders of 100, then sync --once on one device and a first sync on another. */
+async function cliImport(url: string, api: ApiClient, n: number): Promise<[string, string][]> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pocketcloud-import-'));
+  try {
+    const password = 'correct horse battery staple';
+    const email = `import-${randomBytes(4).toString('hex')}@bench.example`;
+    await api.register(email, password);
+    const src = path.join(dir, 'camera');
+    for (let i = 0; i < n; i += 100) {
+      const folder = path.join(src, `DCIM-${i / 100}`);
+      await mkdir(folder, { recursive: true });
+      for (let j = i; j < Math.min(n, i + 100); j++) await writeFile(path.join(folder, `IMG_${j}.jpg`), randomBytes(2000 + (j % 1000)));
+    }
+    for (const d of ['a', 'b']) await cli(path.join(dir, `home-${d}`), ['login', '--server', url, '--email', email, '--device-name', d], password);
+    const first = await timed(() => cli(path.join(dir, 'home-a'), ['sync', src, '--once'], password));
+    const copy = path.join(dir, 'copy');
+    await mkdir(copy);
+    const second = await timed(() => cli(path.join(dir, 'home-b'), ['sync', copy, '--once'], password));
+    return [
+      [`pocketcloud sync --once of a new folder of ${n.toLocaleString('en')} small files`, `${(first.ms / 1000).toFixed(1)} s, ${Math.round(n / (first.ms / 1000))} files/s`],
+      [`a new device's first sync --once of that tree (download included)`, `${(second.ms / 1000).toFixed(1)} s`],
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 const OTHERS = 9;
 
 interface User {
@@ -70,7 +115,8 @@ async function sample(fn: () => Promise<unknown>): Promise<{ p50: number; p99: n
 
 async function main(): Promise<void> {
   process.stdout.write(`pocketCloud scale benchmark — store=${store}, sizes ${sizes.join(' / ')} nodes, ${runs} runs per operation\n`);
-  const world = await startWorld({ store, extraEnv: { DEFAULT_QUOTA_BYTES: '0' } });
+  // Every account's tree stays in memory (1.3 KiB a node: ~1.3 GiB at a million nodes).
+  const world = await startWorld({ store, extraEnv: { DEFAULT_QUOTA_BYTES: '0', TREE_MODEL_MAX_NODES: String(Math.max(...sizes) * 2) } });
   const { api } = world.server;
   try {
     const me = await account(api, 'me');
@@ -137,6 +183,8 @@ async function main(): Promise<void> {
       void bigPage;
       throughput.push([`server RSS at ${held.toLocaleString('en')} nodes`, fmtBytes(rssOf(world.server.pid!))]);
     }
+
+    if (importFiles > 0) throughput.push(...(await cliImport(world.server.url, api, importFiles)));
 
     const header = sizes.map((s) => s.toLocaleString('en'));
     process.stdout.write(`\nEveryday operations, p50 / p99 in ms, by nodes on the server (${runs} runs each)\n`);

@@ -61,7 +61,7 @@ export const envSchema = z
     REFRESH_REUSE_GRACE_SECONDS: int(0, 300).default(10),
     AUTH_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(10),
     MAX_DEVICES_PER_USER: int(1, 100_000).default(100),
-    TREE_MODEL_MAX_NODES: int(0, 100_000_000).default(2_000_000),
+    TREE_MODEL_MAX_NODES: int(0, 100_000_000).default(500_000),
     REGISTRATION_OPEN: bool.default(true),
     ADMIN_EMAILS: z
       .string()

@@ -50,8 +50,16 @@ afterAll(async () => {
 async function settled(ok: (f: Map<string, { kind: string; hash: string | null }>) => boolean) {
   let last: string[] = [];
   for (let i = 0; i < 300; i++) {
-    const a = await readFolder(folder.pc);
-    const b = await readFolder(folder.phone);
+    let a, b;
+    try {
+      a = await readFolder(folder.pc);
+      b = await readFolder(folder.phone);
+    } catch (err) {
+      // A file the sync process moved while we walked the folder: not settled yet.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
     last = diffFolders(a.entries, b.entries, 'pc', 'phone');
     if (last.length === 0 && a.temps.length === 0 && b.temps.length === 0 && ok(a.entries)) return { pc: a.entries, phone: b.entries };
     await new Promise((r) => setTimeout(r, 200));
