@@ -1,3 +1,4 @@
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/app-config.js';
 import { TreeModels } from '../../src/modules/namespace/tree-model.js';
@@ -15,12 +16,13 @@ import { testEnv } from '../support/test-env.js';
 describe('the in-memory tree model answers as the stored projection does', () => {
   let mem: TestApp;
   let db: TestApp;
+  let env: Record<string, string>;
   let account: Account;
   let onMem: Device;
   let onDb: Device;
 
   beforeAll(async () => {
-    const env = testEnv('tree_model');
+    env = testEnv('tree_model');
     mem = await startTestApp(loadConfig(env));
     db = await startTestApp(loadConfig({ ...env, TREE_MODEL_MAX_NODES: '0' }));
     ({ session: account, device: onMem } = await newDevice(mem.api));
@@ -96,5 +98,35 @@ describe('the in-memory tree model answers as the stored projection does', () =>
     expect(db.app.get(TreeModels).nodeCount).toBe(0);
     // Its folders are many, some with more than one page of children: the paging above compared pages past the first.
     expect(folders.length).toBeGreaterThan(20);
+  });
+
+  it('a server started later loads the model from the stored snapshot and answers the same', { timeout: 240_000 }, async () => {
+    await onMem.latest();
+    const bulk = (await onMem.mkdir({ path: '/bulk' })).body.entry;
+    for (let round = 0; round < 3; round++) {
+      const ops = Array.from({ length: 800 }, (_, i) => ({ type: 'createFolder' as const, parentId: bulk.id, name: `b${round}-${i}` }));
+      const res = await onMem.batch(ops);
+      expect(res.body.results.every((r) => r.status === 201)).toBe(true);
+    }
+    const client = await MongoClient.connect(env.MONGODB_URI!);
+    try {
+      const snapshots = client.db(env.MONGODB_DB).collection<{ _id: string; seq?: number }>('tree_snapshots');
+      await expect.poll(async () => (await snapshots.findOne({ _id: account.user.id }))?.seq ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(2000);
+    } finally {
+      await client.close();
+    }
+    const cold = await startTestApp(loadConfig(env));
+    try {
+      const onCold = await loginDevice(cold.api, account, 'cold');
+      for (const path of [`/v1/files/list?id=${bulk.id}&limit=500`, `/v1/files/list?id=${account.user.id}`, '/v1/trash', `/v1/files/metadata?path=/bulk/b2-799`]) {
+        const [a, b] = await Promise.all([onCold.api.get(path, onCold.token), onDb.api.get(path, onDb.token)]);
+        const { requestId: _a, ...bodyA } = a.body;
+        const { requestId: _b, ...bodyB } = b.body;
+        expect({ path, status: a.status, body: bodyA }).toEqual({ path, status: b.status, body: bodyB });
+      }
+      expect(cold.app.get(TreeModels).nodeCount).toBeGreaterThan(2400);
+    } finally {
+      await cold.close();
+    }
   });
 });

@@ -60,8 +60,18 @@ export class ProjectionService implements OnApplicationBootstrap {
    * the reads that follow are served from memory.
    */
   async catchUpLocked(ns: string, withModel = true): Promise<number> {
-    let applied = this.applied.get(ns)?.seq ?? (await this.tree.namespace(ns))?.appliedSeq ?? 0;
+    const known = this.applied.get(ns)?.seq;
+    let applied = known ?? (await this.tree.namespace(ns))?.appliedSeq ?? 0;
     const head = await this.journal.head(ns);
+    if (known !== undefined && applied < head) {
+      // Another process may have applied these already: its stored hint (which lags, never
+      // leads) saves writing them again.
+      const hint = (await this.tree.namespace(ns))?.appliedSeq ?? 0;
+      if (hint > applied) {
+        applied = hint;
+        this.remember(ns, hint, (await this.journal.get(ns, hint))?.usage ?? 0);
+      }
+    }
     while (applied < head) {
       const entries = await this.journal.readAfter(ns, applied, Math.min(CATCH_UP_BATCH, head - applied));
       if (entries.length === 0) break;

@@ -38,6 +38,24 @@ export class NamespaceModel {
     return this.nodes.size;
   }
 
+  /** The model as it was at `snapshot.seq` (see TreeSnapshots). */
+  static fromSnapshot(ns: string, snapshot: TreeSnapshot): NamespaceModel {
+    const m = new NamespaceModel(ns);
+    for (const n of snapshot.nodes) m.put(n);
+    for (const r of snapshot.revisions) m.addRevision(r);
+    m.seq = snapshot.seq;
+    return m;
+  }
+
+  /**
+   * What the model holds, to store and load later instead of folding the journal from the
+   * start. Nodes are never changed in place (a new state replaces the object), so the arrays
+   * are a consistent copy even while the model moves on.
+   */
+  snapshot(): TreeSnapshot {
+    return { seq: this.seq, nodes: [...this.nodes.values()], revisions: [...this.revisions.values()].flat() };
+  }
+
   /** Folds one entry in. Entries must come in order; an old one is ignored. */
   apply(e: JournalEntry): void {
     if (e.seq <= this.seq) return;
@@ -197,6 +215,22 @@ export class NamespaceModel {
   }
 }
 
+/** A namespace's tree at `seq`, as stored to load a model without folding the whole journal. */
+export interface TreeSnapshot {
+  seq: number;
+  nodes: TreeNode[];
+  revisions: Revision[];
+}
+
+/** Where snapshots live (`TreeSnapshotsRepository`). */
+export interface SnapshotStore {
+  load(ns: string): Promise<TreeSnapshot | null>;
+  save(ns: string, snapshot: TreeSnapshot): Promise<void>;
+}
+
+/** A model is snapshotted once this many entries were folded into it since its last snapshot. */
+export const SNAPSHOT_EVERY = 2000;
+
 /**
  * The models of recently used namespaces, least recently used dropped first once they hold
  * more than `TREE_MODEL_MAX_NODES` nodes together. A namespace without a model is folded from
@@ -208,16 +242,22 @@ export class TreeModels {
   private readonly models = new Map<string, NamespaceModel>();
   private total = 0;
 
+  /** Per namespace: the seq of its newest stored snapshot, as far as this process knows. */
+  private readonly snapshotSeq = new Map<string, number>();
+  private readonly saving = new Set<string>();
+
   constructor(
     private readonly maxNodes: number,
     private readonly read: (ns: string, afterSeq: number, limit: number) => Promise<JournalEntry[]>,
+    private readonly snapshots: SnapshotStore | null = null,
+    private readonly onError: (err: unknown, ns: string) => void = () => {},
   ) {}
 
   /** Brings the namespace's model to `head` from the journal, making it if need be. Callers hold the namespace lock. */
   async catchUp(ns: string, head: number): Promise<void> {
     if (this.maxNodes === 0) return;
     const known = this.models.get(ns);
-    const m = known ?? new NamespaceModel(ns);
+    const m = known ?? (await this.load(ns, head));
     const before = m.size;
     try {
       while (m.seq < head) {
@@ -233,6 +273,36 @@ export class TreeModels {
     this.models.delete(ns);
     this.models.set(ns, m);
     this.evict(ns);
+    this.maybeSnapshot(m);
+  }
+
+  /** A new model: from the newest snapshot at or below `head` when there is one, else empty. */
+  private async load(ns: string, head: number): Promise<NamespaceModel> {
+    if (this.snapshots) {
+      try {
+        const s = await this.snapshots.load(ns);
+        if (s && s.seq <= head) {
+          this.snapshotSeq.set(ns, s.seq);
+          return NamespaceModel.fromSnapshot(ns, s);
+        }
+      } catch (err) {
+        this.onError(err, ns); // fold the journal instead
+      }
+    }
+    return new NamespaceModel(ns);
+  }
+
+  /** Stores a snapshot in the background once enough was folded since the last one. */
+  private maybeSnapshot(m: NamespaceModel): void {
+    if (!this.snapshots || this.saving.has(m.ns)) return;
+    if (m.seq - (this.snapshotSeq.get(m.ns) ?? 0) < SNAPSHOT_EVERY) return;
+    const snapshot = m.snapshot();
+    this.saving.add(m.ns);
+    this.snapshots
+      .save(m.ns, snapshot)
+      .then(() => this.snapshotSeq.set(m.ns, snapshot.seq))
+      .catch((err: unknown) => this.onError(err, m.ns))
+      .finally(() => this.saving.delete(m.ns));
   }
 
   /** The model if there is one (no journal read), marked as used. */
@@ -248,7 +318,13 @@ export class TreeModels {
   /** Folds an entry just applied to the stored projection into the model, if there is one. */
   apply(e: JournalEntry): void {
     const m = this.models.get(e.ns);
-    if (!m || e.seq <= m.seq) return;
+    if (!m) return;
+    if (e.seq <= m.seq) {
+      // A batch folds its entries before they are stored; once its last is, the model is the
+      // fold of the journal again and may be snapshotted.
+      if (e.seq === m.seq) this.maybeSnapshot(m);
+      return;
+    }
     if (e.seq !== m.seq + 1) {
       // An entry this process never saw lies between: fold again from the journal on next use.
       this.drop(e.ns);
@@ -257,6 +333,7 @@ export class TreeModels {
     const before = m.size;
     m.apply(e);
     this.total += m.size - before;
+    this.maybeSnapshot(m);
   }
 
   drop(ns: string): void {
