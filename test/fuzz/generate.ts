@@ -896,8 +896,8 @@ class ValueContext {
     const { rng } = this;
     const size = rng.weighted({ tiny: 30, small: 50, medium: 15, block: 1, over: 1, empty: 3 });
     const n = size === 'tiny' ? rng.int(1, 64) : size === 'small' ? rng.int(65, 4096) : size === 'medium' ? rng.int(4097, 65_536) : size === 'block' ? BLOCK_SIZE : size === 'over' ? BLOCK_SIZE + 1 : 0;
-    // Own bytes, so a block is never someone else's too; the prefix counts towards the size.
-    const bytes = n === 0 ? Buffer.alloc(0) : this.actor.freshBlockBytes(rng.bytes(Math.max(0, n - 40))).subarray(0, Math.max(n, 1));
+    // Own bytes (an account prefix), so a block is never someone else's too; exactly n of them.
+    const bytes = n === 0 ? Buffer.alloc(0) : this.actor.freshBlockBytes(rng.bytes(n)).subarray(0, n);
     return { hash: sha256(bytes), bytes };
   }
 

@@ -170,7 +170,7 @@ async function reEnableVictim(world: World): Promise<void> {
 
 function record(report: FuzzReport, g: Generated, res: FuzzResponse): void {
   const noAnswer = { normal: 'no answer', abort: 'aborted', raw: 'closed' } as const;
-  const cls = res.status === null ? noAnswer[g.req.transport] : `${Math.floor(res.status / 100)}xx`;
+  const cls = res.status === null ? (g.mayClose ? 'closed' : noAnswer[g.req.transport]) : `${Math.floor(res.status / 100)}xx`;
   bump(report.byClass, cls);
   bump(report.byStatus, String(res.status ?? cls));
   if (res.status !== null && res.status >= 400 && typeof res.json?.code === 'string') bump(report.byCode, res.json.code as string);

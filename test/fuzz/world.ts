@@ -67,7 +67,6 @@ export class Account {
   /** Page cursors the server handed out, by operation. */
   readonly pageCursors = new Map<string, Recent<string>>();
   cursor = '';
-  blockCounter = 0;
 
   constructor(
     readonly label: 'A' | 'B' | 'V',
@@ -78,7 +77,7 @@ export class Account {
 
   /** Bytes only this account ever uploads (so no one else can own the same block by chance). */
   freshBlockBytes(extra: Buffer): Buffer {
-    return Buffer.concat([Buffer.from(`${this.label}:${this.email}:${this.blockCounter++}:`), extra]);
+    return Buffer.concat([Buffer.from(`${this.label}:${this.email}:`), extra]);
   }
 
   learnNode(e: any): void {
