@@ -910,6 +910,7 @@ class ValueContext {
     if (s.format === 'uuid' || slot.name === 'id' || slot.name === 'parentId' || slot.name === 'userId' || slot.name === 'removedIds[]') kinds.push('bogus id', 'bogus id', 'foreign');
     if (slot.name === 'hash' || slot.name === 'hashes[]' || slot.name === 'blocks[]' || slot.name === 'hashes' || slot.name === 'blocks') kinds.push('bogus hash', 'bogus hash', 'foreign');
     if (slot.name === 'cursor' || slot.name === 'baseCursor') kinds.push('bogus cursor', 'bogus cursor', 'foreign');
+    if (slot.name === 'cursor' && this.op.id === 'listFolder') kinds.push('forged list cursor', 'forged list cursor');
     if (slot.name === 'name' || slot.name === 'path' || slot.name === 'deviceName') kinds.push('hostile name', 'hostile name', 'hostile name');
     if (s.type === 'array') kinds.push('big array', 'nested array');
     const kind = rng.pick(kinds);
@@ -946,6 +947,9 @@ class ValueContext {
         }
         break;
       }
+      case 'forged list cursor':
+        slot.set(this.forgedListCursor());
+        break;
       case 'big array': {
         const n = rng.pick([(s.maxItems ?? 1000) + 1, s.maxItems ?? 1000, 1001, 5000]);
         const item = s.items?.type === 'string' ? () => rng.hex(64) : () => ({});
@@ -959,6 +963,34 @@ class ValueContext {
         slot.set(this.boundary(s));
     }
     return kind;
+  }
+
+  /** A listing's page cursor in the shape the server makes (base64url JSON), with frames it never made. */
+  private forgedListCursor(): string {
+    const { rng } = this;
+    const root = this.actor.userId;
+    const theirs = this.nodeId('folder', this.foreignAccount());
+    const mine = this.nodeId('folder', this.actor);
+    const c = rng.pick<unknown>([
+      { f: root, r: true, s: [[theirs, null]] },
+      { f: theirs, r: false, s: [[theirs, null]] },
+      { f: root, r: rng.chance(0.5), s: [[root, null], [theirs, null]] },
+      { f: root, r: false, s: Array.from({ length: rng.pick([100, 1000]) }, () => [mine, null]) },
+      { f: root, r: true, s: [[root, '￿']] },
+      { f: root, r: true, s: [[root, 'a'.repeat(5000)]] },
+      { f: root, r: true, s: [] },
+      { f: root, r: true, s: Array.from({ length: 1001 }, () => [root, null]) },
+      { f: root, r: 'yes', s: [[root, null]] },
+      { f: root, r: true, s: [[root, 1]] },
+      { f: root, r: true, s: [[{ $ne: null }, null]] },
+      { f: { $ne: null }, r: true, s: [[root, null]] },
+      { f: '../..', r: true, s: [['../..', null]] },
+      { f: root, r: true, s: [[root, null, 'extra']], x: 1 },
+      { f: root },
+      null,
+      [root],
+    ]);
+    return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
   }
 
   private hostilePath(): string {

@@ -3,7 +3,7 @@ import { RequestGenerator, isAdminPath, type Generated } from './generate.js';
 import type { MemorySample } from './heap-probe.js';
 import { documentedErrorCodes, loadOperations, type Operation } from './openapi.js';
 import { Rng } from './random.js';
-import { call, expectOk, type Account, World } from './world.js';
+import { call, expectOk, sha256, type Account, World } from './world.js';
 
 /** The server under test, however it was started. */
 export interface FuzzTarget {
@@ -222,12 +222,18 @@ export function judge(g: Generated, res: FuzzResponse, world: World, codes: Set<
   // A batch answers 200 with a status per operation: each one naming another account's things must fail.
   const crossOk = crossAccountStatuses(g, res, world).filter((st) => st >= 200 && st < 300);
   if (crossOk.length) problems.push(`${crossOk.join(', ')} for a request naming another account's ${touchedForeign(g, foreign).join(', ')}`);
+  if (g.op === 'uploadBlock' && g.req.transport === 'normal' && typeof g.pathParams.hash === 'string' && sha256(g.req.body ?? Buffer.alloc(0)) !== g.pathParams.hash) {
+    problems.push(`${s} for a block upload whose bytes do not hash to its name`);
+  }
   if (g.op === 'checkBlocks' && Array.isArray((g.body as any)?.hashes)) {
     const missing = new Set<string>(Array.isArray(res.json?.missing) ? res.json.missing : []);
     const leaked = ((g.body as any).hashes as unknown[]).filter((h): h is string => typeof h === 'string' && foreign.hashes.has(h) && !missing.has(h));
     if (leaked.length) problems.push(`check says the actor has another account's blocks: ${leaked.join(', ')}`);
   }
-  const leakedIds = idsIn(res.json).filter((id) => foreign.ids.has(id));
+  // Ids the request itself carried may come back (a folder created with a client-minted id
+  // that happens to be some device's); those that select something were judged above.
+  const sent = new Set(idsIn([g.pathParams, g.query, g.body]));
+  const leakedIds = idsIn(res.json).filter((id) => foreign.ids.has(id) && !sent.has(id));
   if (leakedIds.length) problems.push(`the answer holds another account's ids: ${[...new Set(leakedIds)].slice(0, 5).join(', ')}`);
   return problems;
 }
@@ -250,7 +256,11 @@ function crossAccountStatuses(g: Generated, res: FuzzResponse, world: World): nu
 interface Foreign {
   /** The actor's own ids (a commit onto one of its files ignores the location fields). */
   own: Set<string>;
+  /** Other accounts' ids of any kind that the actor does not hold as well. */
   ids: Set<string>;
+  nodes: Set<string>;
+  devices: Set<string>;
+  conflicts: Set<string>;
   hashes: Set<string>;
   cursors: Set<string>;
   namespaces: Set<string>;
@@ -258,10 +268,17 @@ interface Foreign {
 
 function foreignOf(actor: Account, world: World): Foreign {
   const own = actor.ownedIds();
-  const f: Foreign = { own, ids: new Set(), hashes: new Set(), cursors: new Set(), namespaces: new Set() };
+  const f: Foreign = { own, ids: new Set(), nodes: new Set(), devices: new Set(), conflicts: new Set(), hashes: new Set(), cursors: new Set(), namespaces: new Set() };
+  const add = (to: Set<string>, ids: Iterable<string>) => {
+    for (const id of ids) if (!own.has(id)) to.add(id);
+  };
   for (const o of world.others(actor)) {
-    for (const id of o.ownedIds()) if (!own.has(id)) f.ids.add(id);
-    for (const h of o.blockHashes) if (!actor.blockHashes.has(h)) f.hashes.add(h);
+    add(f.ids, o.ownedIds());
+    add(f.nodes, o.nodeIds());
+    add(f.devices, o.devices.ever);
+    add(f.conflicts, o.conflicts.ever);
+    // The empty block is everyone's who uploads it.
+    for (const h of o.blockHashes) if (!actor.blockHashes.has(h) && h !== EMPTY_SHA256) f.hashes.add(h);
     if (o.cursor) f.cursors.add(o.cursor);
     f.namespaces.add(o.userId);
   }
@@ -275,12 +292,17 @@ function cursorNamespace(c: string): string | undefined {
   return parts.length >= 2 ? parts[1] : undefined;
 }
 
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const DEVICE_OPS = new Set(['updateDevice', 'revokeDevice']);
+
 /** Other accounts' ids, hashes or cursors in the fields of the request that select what it acts on. */
 function touchedForeign(g: Generated, f: Foreign): string[] {
   const hits: string[] = [];
-  const id = (v: unknown, where: string) => {
-    if (typeof v === 'string' && f.ids.has(v)) hits.push(`${where} ${v}`);
+  const kindOfPathId = DEVICE_OPS.has(g.op) ? f.devices : g.op === 'resolveConflict' ? f.conflicts : f.nodes;
+  const idIn = (set: Set<string>) => (v: unknown, where: string) => {
+    if (typeof v === 'string' && set.has(v)) hits.push(`${where} ${v}`);
   };
+  const id = idIn(f.nodes);
   const hash = (v: unknown, where: string) => {
     if (typeof v === 'string' && f.hashes.has(v)) hits.push(`${where} ${v}`);
   };
@@ -289,9 +311,14 @@ function touchedForeign(g: Generated, f: Foreign): string[] {
     const ns = cursorNamespace(v);
     if (f.cursors.has(v) || (ns !== undefined && f.namespaces.has(ns))) hits.push(`${where} ${v}`);
   };
-  for (const [k, v] of Object.entries(g.pathParams)) (k === 'hash' ? hash : id)(v, `path ${k}`);
+  // Uploading a block is proving you hold its bytes: anyone may (that the bytes match is checked apart).
+  for (const [k, v] of Object.entries(g.pathParams)) {
+    if (k === 'hash' && g.op !== 'uploadBlock') hash(v, `path ${k}`);
+    if (k === 'id') idIn(kindOfPathId)(v, `path ${k}`);
+  }
   for (const [k, v] of Object.entries(g.query)) {
-    if (k === 'id' || k === 'userId') id(v, `query ${k}`);
+    // A listing's page cursor says which folder it continues; the id is not read then.
+    if (k === 'id' && !(g.op === 'listFolder' && g.query.cursor !== undefined)) id(v, `query ${k}`);
     if (k === 'cursor' && g.op === 'readDelta') cursor(v, 'query cursor');
   }
   const walk = (v: unknown, where: string) => {

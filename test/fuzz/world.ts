@@ -20,11 +20,13 @@ export interface KnownBlock {
   size: number;
 }
 
-/** Bounded list: the newest `max` values, no duplicates. */
+/** Bounded list: the newest `max` values, no duplicates — and every value it ever held. */
 class Recent<T> {
   private readonly items: T[] = [];
+  readonly ever = new Set<T>();
   constructor(private readonly max: number) {}
   add(v: T): void {
+    this.ever.add(v);
     const i = this.items.indexOf(v);
     if (i >= 0) this.items.splice(i, 1);
     this.items.push(v);
@@ -112,9 +114,14 @@ export class Account {
     this.blocks.add({ hash, size });
   }
 
-  /** Every id this account owns: nodes (its root is its user id), devices, conflicts. */
+  /** Every node id this account owns (its root's is its user id). */
+  nodeIds(): Set<string> {
+    return new Set([this.userId, ...this.nodes.keys()]);
+  }
+
+  /** Every id this account owns: nodes, devices, conflicts (ids of different kinds may be equal: a client mints node ids). */
   ownedIds(): Set<string> {
-    return new Set([this.userId, ...this.nodes.keys(), ...this.devices.all, ...this.conflicts.all]);
+    return new Set([...this.nodeIds(), ...this.devices.ever, ...this.conflicts.ever]);
   }
 }
 

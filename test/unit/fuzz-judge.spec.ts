@@ -92,6 +92,24 @@ describe('fuzzer: the judge of one answer', () => {
     expect(judge(gen(w, { op: 'createFolder', body: { baseCursor: w.A.cursor, name: 'x' } }), res(201, {}), w, codes)[0]).toMatch(/baseCursor/);
   });
 
+  it('fails an upload accepted for bytes that do not hash to its name; anyone may upload bytes they hold', () => {
+    const w = world();
+    const bytes = Buffer.from('hello');
+    const hash = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
+    const upload = (h: string) => gen(w, { op: 'uploadBlock', pathParams: { hash: h }, req: { method: 'PUT', path: `/v1/blocks/${h}`, headers: [], body: bytes, transport: 'normal' } });
+    expect(judge(upload(hash), res(201, { hash, size: 5, created: true }), w, codes)).toEqual([]);
+    const theirs = [...w.V.blockHashes][0]!;
+    expect(judge(upload(theirs), res(201, {}), w, codes)).toEqual(['201 for a block upload whose bytes do not hash to its name']);
+  });
+
+  it('tells ids of different kinds apart: a node may have the id of some device', () => {
+    const w = world();
+    const theirDevice = w.V.session!.deviceId;
+    const created = { entry: { id: theirDevice, parentId: w.B.userId, name: 'x' } };
+    expect(judge(gen(w, { op: 'createFolder', body: { baseCursor: w.B.cursor, id: theirDevice, name: 'x' } }), res(201, created), w, codes)).toEqual([]);
+    expect(judge(gen(w, { op: 'updateDevice', pathParams: { id: theirDevice } }), res(200, {}), w, codes)[0]).toMatch(/path id/);
+  });
+
   it('judges each operation of a batch by its own status', () => {
     const w = world();
     const body = { ops: [{ type: 'createFolder', baseCursor: w.B.cursor, name: 'a' }, { type: 'move', baseCursor: w.B.cursor, id: uuid(302) }] };

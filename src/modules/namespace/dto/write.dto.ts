@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { plainToInstance, Transform, type TransformFnParams } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -7,6 +7,7 @@ import {
   IsDateString,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -214,6 +215,31 @@ export type BatchOp =
   | BatchRestoreOp
   | BatchRestoreRevisionOp;
 
+const BATCH_OP_CLASSES: Record<(typeof BATCH_OP_TYPES)[number], new () => BatchOp> = {
+  createFolder: BatchCreateFolderOp,
+  commit: BatchCommitOp,
+  move: BatchMoveOp,
+  delete: BatchDeleteOp,
+  restore: BatchRestoreOp,
+  restoreRevision: BatchRestoreRevisionOp,
+};
+
+/**
+ * Each operation as the class its `type` names (an unknown type: the base, which refuses it).
+ * Anything that is not an object stays as it is for @IsObject to refuse: class-transformer's own
+ * discriminator reads `type` of every item and threw on `null` (a 500).
+ */
+function toBatchOps({ obj }: TransformFnParams): unknown {
+  const ops = (obj as { ops?: unknown }).ops;
+  if (!Array.isArray(ops)) return ops;
+  return ops.map((o: unknown) => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return o;
+    const type = (o as { type?: unknown }).type;
+    const cls = typeof type === 'string' && Object.hasOwn(BATCH_OP_CLASSES, type) ? BATCH_OP_CLASSES[type as keyof typeof BATCH_OP_CLASSES] : BatchBase;
+    return plainToInstance(cls, o);
+  });
+}
+
 @ApiExtraModels(BatchCreateFolderOp, BatchCommitOp, BatchMoveOp, BatchDeleteOp, BatchRestoreOp, BatchRestoreRevisionOp)
 export class BatchDto {
   @ApiProperty({
@@ -228,21 +254,9 @@ export class BatchDto {
   })
   @IsArray()
   @ArrayMaxSize(MAX_BATCH_OPS)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
-  @Type(() => BatchBase, {
-    discriminator: {
-      property: 'type',
-      subTypes: [
-        { value: BatchCreateFolderOp, name: 'createFolder' },
-        { value: BatchCommitOp, name: 'commit' },
-        { value: BatchMoveOp, name: 'move' },
-        { value: BatchDeleteOp, name: 'delete' },
-        { value: BatchRestoreOp, name: 'restore' },
-        { value: BatchRestoreRevisionOp, name: 'restoreRevision' },
-      ],
-    },
-    keepDiscriminatorProperty: true,
-  })
+  @Transform(toBatchOps, { toClassOnly: true })
   ops!: BatchOp[];
 
   @ApiPropertyOptional({
