@@ -38,6 +38,8 @@ export interface Generated {
   upload?: { hash: string; size: number };
   /** Why the server may rightly close the connection without an answer. */
   mayClose?: string;
+  /** The access token of the actor's session when the request was made (answers for an older session say nothing about the current one). */
+  sessionToken?: string;
 }
 
 /** Node's limit on a request's header block (`--max-http-header-size`): over it, the server answers 431 and closes. */
@@ -192,6 +194,7 @@ export class RequestGenerator {
     return {
       op: op.id,
       mutation: auth.how ? `${how}+auth:${auth.how}` : how,
+      sessionToken: actor.session!.accessToken,
       actor: auth.kind === 'valid' ? actor : null,
       auth: auth.kind,
       secured: op.secured,

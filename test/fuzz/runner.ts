@@ -55,7 +55,9 @@ export interface FuzzReport {
   byCode: Record<string, number>;
   byMutation: Record<string, number>;
   /** Per operation: requests sent and how many were answered 2xx. */
-  byOperation: Record<string, { sent: number; ok: number }>;
+  byOperation: Record<string, { sent: number; ok: number; ms: number }>;
+  /** The slowest requests of the run. */
+  slowest: { ms: number; request: string; status: number | null }[];
   operations: string[];
   relogins: number;
   /** Requests by A or B (valid token) that named another account's ids, hashes or cursors, by status class. */
@@ -93,7 +95,8 @@ export async function runFuzz(target: FuzzTarget, opts: FuzzOptions): Promise<Fu
     byStatus: {},
     byCode: {},
     byMutation: {},
-    byOperation: Object.fromEntries(ops.map((o) => [o.id, { sent: 0, ok: 0 }])),
+    byOperation: Object.fromEntries(ops.map((o) => [o.id, { sent: 0, ok: 0, ms: 0 }])),
+    slowest: [],
     operations: ops.map((o) => o.id),
     relogins: 0,
     crossAccount: {},
@@ -175,9 +178,15 @@ function record(report: FuzzReport, g: Generated, res: FuzzResponse): void {
   bump(report.byStatus, String(res.status ?? cls));
   if (res.status !== null && res.status >= 400 && typeof res.json?.code === 'string') bump(report.byCode, res.json.code as string);
   bump(report.byMutation, g.mutation.split(/[:+ ]/)[0]!);
+  if (report.slowest.length < 10 || res.ms > report.slowest[report.slowest.length - 1]!.ms) {
+    report.slowest.push({ ms: res.ms, request: describeRequest(g).slice(0, 300), status: res.status });
+    report.slowest.sort((a, b) => b.ms - a.ms);
+    report.slowest.length = Math.min(report.slowest.length, 10);
+  }
   const op = report.byOperation[g.op];
   if (op) {
     op.sent++;
+    op.ms += res.ms;
     if (res.status !== null && res.status >= 200 && res.status < 300) op.ok++;
   }
 }
@@ -369,6 +378,9 @@ function learn(g: Generated, res: FuzzResponse, world: World): void {
   }
   const a = g.actor;
   if (!a) return;
+  // With requests in flight, an answer may be about a session already replaced.
+  const current = a.session?.accessToken === g.sessionToken;
+  if (!current) return;
   if (s === 401 && ['DEVICE_REVOKED', 'TOKEN_EXPIRED', 'TOKEN_INVALID'].includes(body?.code)) a.dead = true;
   if (s === 403 && body?.code === 'ACCOUNT_DISABLED') a.dead = true;
   if (!ok) return;
@@ -449,6 +461,13 @@ export function formatReport(r: FuzzReport, operations: Operation[] = []): strin
   if (warm && end) {
     lines.push(`  memory (heap after GC / RSS): after warm-up ${mib(warm.heapUsed).slice(1)} / ${mib(warm.rss).slice(1)}, at the end ${mib(end.heapUsed).slice(1)} / ${mib(end.rss).slice(1)} (heap ${mib(end.heapUsed - warm.heapUsed)}, RSS ${mib(end.rss - warm.rss)})`);
   }
+  const perOp = Object.entries(r.byOperation)
+    .filter(([, v]) => v.sent > 0)
+    .sort((a, b) => b[1].ms / b[1].sent - a[1].ms / a[1].sent)
+    .slice(0, 5)
+    .map(([k, v]) => `${k} ${(v.ms / v.sent).toFixed(0)} ms`);
+  lines.push(`  slowest operations on average: ${perOp.join(', ')}`);
+  for (const x of r.slowest.slice(0, 3)) lines.push(`    ${x.ms.toFixed(0)} ms → ${x.status ?? 'no answer'}: ${x.request}`);
   lines.push(`  server error log lines: ${r.serverErrors.length}`);
   lines.push(`  failures: ${r.failures.length}`);
   for (const f of r.failures) {

@@ -240,9 +240,20 @@ export class World {
     a.cursor = (await expectOk(call(this.http, 'GET', '/v1/delta/latest', undefined, token), 'latest')).cursor;
   }
 
-  /** Logs in again when the fuzzer signed the session out (or it expired). */
+  private readonly logins = new Map<Account, Promise<void>>();
+
+  /** Logs in again when the fuzzer signed the session out (or it expired); one login at a time per account. */
   async ensureSession(a: Account): Promise<void> {
     if (!a.dead && a.session) return;
+    let p = this.logins.get(a);
+    if (!p) {
+      p = this.login(a).finally(() => this.logins.delete(a));
+      this.logins.set(a, p);
+    }
+    return p;
+  }
+
+  private async login(a: Account): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const r = await call(this.http, 'POST', '/v1/auth/login', { email: a.email, password: a.password, deviceName: `fuzz ${a.label} again`, platform: 'cli' });
       if (r.status === 200) {
