@@ -401,7 +401,8 @@ export class RequestGenerator {
       case 'duplicate keys': {
         // The hostile value first: JSON.parse keeps the last, so the request means what `body` says.
         const inner = json.startsWith('{') && json.length > 2 ? json.slice(1) : '}';
-        const key = body && typeof body === 'object' ? (rng.pick(Object.keys(body)) ?? 'a') : 'a';
+        const keys = body && typeof body === 'object' ? Object.keys(body) : [];
+        const key = keys.length ? rng.pick(keys) : 'a';
         return { bytes: b(`{${JSON.stringify(key)}:${JSON.stringify(wrongTypeValue(rng))},${inner}`), how: kind };
       }
       case 'raw number': {
@@ -738,7 +739,8 @@ class ValueContext {
     const { rng } = this;
     const blocks = this.actor.blocks.all;
     if (blocks.length && rng.chance(0.8)) {
-      const b = rng.chance(0.95) || this.others.every((o) => !o.blocks.size) ? rng.pick(blocks) : rng.pick(rng.pick(this.others).blocks.all);
+      const donors = this.others.filter((o) => o.blocks.size > 0);
+      const b = rng.chance(0.95) || !donors.length ? rng.pick(blocks) : rng.pick(rng.pick(donors).blocks.all);
       out.blocks = [b.hash];
       out.size = b.size;
     } else {

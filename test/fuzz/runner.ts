@@ -118,7 +118,14 @@ export async function runFuzz(target: FuzzTarget, opts: FuzzOptions): Promise<Fu
     while (next < opts.requests && report.failures.length < maxFailures && target.alive()) {
       const index = next++;
       for (const a of world.actors) await world.ensureSession(a);
-      const g = gen.generate(new Rng(opts.seed, index));
+      let g: Generated;
+      try {
+        g = gen.generate(new Rng(opts.seed, index));
+      } catch (err) {
+        // The fuzzer's own bug: report it with its index, and go on.
+        fail(index, undefined, undefined, `the generator threw: ${(err as Error).stack ?? String(err)}`);
+        continue;
+      }
       const res = await http.send(g.req);
       record(report, g, res);
       if (opts.trace) opts.log?.(`#${index} ${res.status ?? res.error} ${describeRequest(g).slice(0, 400)}`);
