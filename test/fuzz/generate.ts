@@ -42,6 +42,13 @@ export interface Generated {
   sessionToken?: string;
 }
 
+/**
+ * Raw requests that may rightly get no answer: incomplete ones (the server waits for the rest
+ * until its timeout), CONNECT and upgrades (handed to their handlers, which may just close),
+ * and bytes that may not even end a request line. Every other raw request must be answered.
+ */
+const RAW_MAY_GO_UNANSWERED = new Set(['http/0.9', 'short body', 'connect', 'upgrade websocket', 'upgrade elsewhere', 'random bytes', 'no version']);
+
 /** Node's limit on a request's header block (`--max-http-header-size`): over it, the server answers 431 and closes. */
 const MAX_HEADER_BYTES = 16 * 1024;
 
@@ -592,6 +599,7 @@ export class RequestGenerator {
     ];
     const [how, bytes] = rng.pick(cases);
     return {
+      ...(RAW_MAY_GO_UNANSWERED.has(how) ? { mayClose: 'not a whole request, or one the server hands to an upgrade or tunnel handler' } : {}),
       op: 'raw',
       mutation: `raw:${how}`,
       actor: null,

@@ -179,8 +179,8 @@ async function reEnableVictim(world: World): Promise<void> {
 }
 
 function record(report: FuzzReport, g: Generated, res: FuzzResponse): void {
-  const noAnswer = { normal: 'no answer', abort: 'aborted', raw: 'closed' } as const;
-  const cls = res.status === null ? (g.mayClose ? 'closed' : noAnswer[g.req.transport]) : `${Math.floor(res.status / 100)}xx`;
+  const unanswered = g.mayClose ? 'closed' : g.req.transport === 'abort' ? 'aborted' : 'no answer';
+  const cls = res.status === null ? unanswered : `${Math.floor(res.status / 100)}xx`;
   bump(report.byClass, cls);
   bump(report.byStatus, String(res.status ?? cls));
   if (res.status !== null && res.status >= 400 && typeof res.json?.code === 'string') bump(report.byCode, res.json.code as string);
@@ -209,9 +209,9 @@ export function judge(g: Generated, res: FuzzResponse, world: World, codes: Set<
   const s = res.status;
   if (s === null && g.mayClose) return problems;
   if (s === null) {
-    // Hanging up mid-body gets no answer by design, and bytes that are not a whole HTTP
-    // request may get none (the server waits for the rest, or closes); anything else must be answered.
-    if (g.req.transport === 'normal') problems.push(`no answer: ${res.error}`);
+    // Hanging up mid-body gets no answer by design (and `mayClose` says why else there may
+    // be none); anything else must be answered.
+    if (g.req.transport !== 'abort') problems.push(`no answer: ${res.error}`);
     return problems;
   }
   if (s >= 500) problems.push(`${s} from the server`);

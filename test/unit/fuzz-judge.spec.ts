@@ -67,6 +67,8 @@ describe('fuzzer: the judge of one answer', () => {
     const aborted = gen(w, { req: { method: 'PUT', path: '/v1/blocks/x', headers: [], transport: 'abort' } });
     expect(judge(aborted, res(null), w, codes)).toEqual([]);
     expect(judge(gen(w, { mayClose: '70000 bytes of headers' }), res(null), w, codes)).toEqual([]);
+    const raw = { op: 'raw', req: { method: 'RAW', path: '', headers: [], body: Buffer.from('GET /health HTTP/1.0\r\n\r\n'), transport: 'raw' as const } };
+    expect(judge(gen(w, raw), { ...res(null), error: 'no answer within 2000 ms' }, w, codes)).toEqual(['no answer: no answer within 2000 ms']);
   });
 
   it('fails a 2xx without a valid token on a secured route, and for a non-admin on an admin route', () => {
