@@ -749,8 +749,16 @@ class ValueContext {
     if (blocks.length && rng.chance(0.8)) {
       const donors = this.others.filter((o) => o.blocks.size > 0);
       const b = rng.chance(0.95) || !donors.length ? rng.pick(blocks) : rng.pick(rng.pick(donors).blocks.all);
-      out.blocks = [b.hash];
-      out.size = b.size;
+      // A whole 4 MiB block first makes a file of two blocks (ranges across the boundary, block lists).
+      const whole = blocks.filter((x) => x.size === BLOCK_SIZE);
+      if (whole.length && b.size < BLOCK_SIZE && rng.chance(0.5)) {
+        const first = rng.pick(whole);
+        out.blocks = [first.hash, b.hash];
+        out.size = BLOCK_SIZE + b.size;
+      } else {
+        out.blocks = [b.hash];
+        out.size = b.size;
+      }
     } else {
       out.blocks = [];
       out.size = 0;
@@ -907,7 +915,7 @@ class ValueContext {
 
   uploadBody(): { hash: string; bytes: Buffer } {
     const { rng } = this;
-    const size = rng.weighted({ tiny: 30, small: 50, medium: 15, block: 1, over: 1, empty: 3 });
+    const size = rng.weighted({ tiny: 30, small: 50, medium: 15, block: 3, over: 1, empty: 3 });
     const n = size === 'tiny' ? rng.int(1, 64) : size === 'small' ? rng.int(65, 4096) : size === 'medium' ? rng.int(4097, 65_536) : size === 'block' ? BLOCK_SIZE : size === 'over' ? BLOCK_SIZE + 1 : 0;
     // Own bytes (an account prefix), so a block is never someone else's too; exactly n of them.
     const bytes = n === 0 ? Buffer.alloc(0) : this.actor.freshBlockBytes(rng.bytes(n)).subarray(0, n);
