@@ -4,6 +4,8 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 
 /** What `npm run fuzz` found (issue 12): each case failed on the code before its fix. */
+const ADMIN = 'fuzz-findings-admin@example.com';
+
 describe('fuzzer findings (e2e)', () => {
   let t: TestApp;
   let s: Session;
@@ -11,7 +13,7 @@ describe('fuzzer findings (e2e)', () => {
   const latest = async () => ((await t.api.get('/v1/delta/latest', token())).body as { cursor: string }).cursor;
 
   beforeAll(async () => {
-    t = await startTestApp(testConfig('fuzz_findings', 'fs', { LOG_LEVEL: 'warn' }));
+    t = await startTestApp(testConfig('fuzz_findings', 'fs', { LOG_LEVEL: 'warn', ADMIN_EMAILS: ADMIN }));
     s = await t.api.register();
   });
   afterAll(() => t?.close());
@@ -28,6 +30,66 @@ describe('fuzzer findings (e2e)', () => {
       const res = await t.api.request('POST', '/v1/batch', { raw: body, token: token(), headers: { 'content-type': 'application/json' } });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
+    });
+  });
+
+  describe('null for an optional field', () => {
+    const raw = (path: string, body: Record<string, unknown>, tok = token()) =>
+      t.api.request('POST', path, { raw: JSON.stringify(body), token: tok, headers: { 'content-type': 'application/json' } });
+
+    it.each([
+      ['/v1/folders', { name: null }],
+      ['/v1/folders', { path: null }],
+      ['/v1/folders', { name: 'a', parentId: null }],
+      ['/v1/folders', { name: 'a', id: null }],
+      ['/v1/folders', { name: 'a', autorename: null }],
+      ['/v1/folders', { name: 'a', opId: null }],
+      ['/v1/files/commit', { name: 'f', blocks: [], size: 0, mtime: null }],
+      ['/v1/files/move', { id: '00000000-0000-4000-8000-000000000000', name: null }],
+      ['/v1/files/restore', { id: '00000000-0000-4000-8000-000000000000', name: null }],
+      ['/v1/files/delete', { id: '00000000-0000-4000-8000-000000000000', removedIds: null }],
+    ])('is refused with 400 VALIDATION_FAILED (a null name or path was a 500, other nulls passed as absent): %s %j', async (path, fields) => {
+      const res = await raw(path, { baseCursor: await latest(), ...fields });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+    });
+
+    it('is refused in a batch operation too, and by the admin API (which stored role: null)', async () => {
+      const batch = await raw('/v1/batch', { ops: [{ type: 'createFolder', baseCursor: await latest(), name: null }] });
+      expect(batch.status).toBe(400);
+      expect(batch.body.code).toBe('VALIDATION_FAILED');
+      const admin = await t.api.register(ADMIN);
+      for (const field of ['role', 'quotaBytes', 'disabled']) {
+        const res = await t.api.request('PATCH', `/v1/admin/users/${s.user.id}`, {
+          raw: JSON.stringify({ [field]: null }),
+          token: admin.tokens.accessToken,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(res.status, field).toBe(400);
+        expect(res.body.code).toBe('VALIDATION_FAILED');
+      }
+      const me = await t.api.get('/v1/me', token());
+      expect(me.body.user ?? me.body).toMatchObject({ role: 'user' });
+    });
+  });
+
+  describe("a client-minted id that is another account's id (its root's)", () => {
+    it("is taken (409 ID_TAKEN): no one's node can stand in for another account's root", async () => {
+      const other = await t.api.register();
+      const otherLatest = async () => ((await t.api.get('/v1/delta/latest', other.tokens.accessToken)).body as { cursor: string }).cursor;
+      const docs = await t.api.post('/v1/folders', { baseCursor: await otherLatest(), path: '/docs' }, other.tokens.accessToken);
+      expect(docs.status).toBe(201);
+
+      const res = await t.api.post('/v1/folders', { baseCursor: await latest(), id: other.user.id, name: 'x' }, token());
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe('ID_TAKEN');
+      const batch = await t.api.post('/v1/batch', { ops: [{ type: 'createFolder', baseCursor: await latest(), id: other.user.id, name: 'y' }] }, token());
+      expect(batch.body.results[0]).toMatchObject({ status: 409, error: { code: 'ID_TAKEN' } });
+      // Had it been created, its children would share the other root's name keys.
+      await t.api.post('/v1/folders', { baseCursor: await latest(), parentId: other.user.id, name: 'docs' }, token());
+      const mine = await t.api.get('/v1/files/metadata?path=%2Fdocs', other.tokens.accessToken);
+      expect(mine.status).toBe(200);
+      expect(mine.body.id).toBe(docs.body.entry.id);
     });
   });
 

@@ -238,7 +238,7 @@ export function judge(g: Generated, res: FuzzResponse, world: World, codes: Set<
   // A batch answers 200 with a status per operation: each one naming another account's things must fail.
   const crossOk = crossAccountStatuses(g, res, world).filter((st) => st >= 200 && st < 300);
   if (crossOk.length) problems.push(`${crossOk.join(', ')} for a request naming another account's ${touchedForeign(g, foreign).join(', ')}`);
-  if (g.op === 'uploadBlock' && g.req.transport === 'normal' && typeof g.pathParams.hash === 'string' && sha256(g.req.body ?? Buffer.alloc(0)) !== g.pathParams.hash) {
+  if (g.op === 'uploadBlock' && g.req.method === 'PUT' && g.req.transport === 'normal' && typeof g.pathParams.hash === 'string' && sha256(g.req.body ?? Buffer.alloc(0)) !== g.pathParams.hash) {
     problems.push(`${s} for a block upload whose bytes do not hash to its name`);
   }
   if (g.op === 'checkBlocks' && Array.isArray((g.body as any)?.hashes)) {

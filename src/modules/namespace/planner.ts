@@ -44,7 +44,7 @@ export interface ResolvableConflict {
 export interface PlannerPorts {
   /** Which of these blocks the user holds, with their sizes. */
   heldSizes(userId: string, hashes: readonly string[]): Promise<Map<string, number>>;
-  /** Whether any namespace has a node with this id. */
+  /** Whether any namespace has a node with this id, or it is some namespace's own (its root's). */
   idInUse(id: string): Promise<boolean>;
   /** A device's name, for conflicted-copy names. */
   deviceName(deviceId: string): Promise<string>;

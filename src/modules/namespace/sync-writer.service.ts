@@ -60,7 +60,8 @@ export class SyncWriter {
   ) {
     this.planner = new Planner({
       heldSizes: (userId, hashes) => blocks.heldSizes(userId, hashes),
-      idInUse: (id) => this.tree.idExists(id),
+      // An account's id is its namespace's, i.e. its root folder's: never stored, but taken.
+      idInUse: async (id) => (await this.tree.idExists(id)) || (await this.users.findById(id)) !== null,
       deviceName: async (id) => (await devices.findById(id))?.name ?? 'another device',
     });
   }

@@ -8,7 +8,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -16,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsOmittable } from '../../../common/http/validation.js';
 import { EntryDto } from '../../journal/dto/entry.dto.js';
 import { CONFLICT_RESOLUTIONS, type ConflictResolution } from '../operations.js';
 import { MAX_FILE_BLOCKS } from '../planner.js';
@@ -39,7 +39,7 @@ export class WriteBaseDto {
     pattern: OP_ID.source,
     description: 'Client-made id of this operation: a retry with the same opId returns the first result and changes nothing.',
   })
-  @IsOptional()
+  @IsOmittable()
   @Matches(OP_ID, { message: 'opId is 1-64 characters of A-Z, a-z, 0-9, _ and -' })
   opId?: string;
 }
@@ -47,31 +47,31 @@ export class WriteBaseDto {
 /** Where a new node goes: `path`, or `name` in `parentId` (default: the root). */
 class LocationFields extends WriteBaseDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Id for the new node (e.g. a UUIDv7 minted offline); the server mints one if absent.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(36)
   id?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Parent folder id; default the root. With name.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(36)
   parentId?: string;
 
   @ApiPropertyOptional({ maxLength: 255 })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(1024)
   name?: string;
 
   @ApiPropertyOptional({ example: '/Photos/2024', description: 'Full path of the new node, instead of parentId + name.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(4096)
   path?: string;
 
   @ApiPropertyOptional(AUTORENAME_DOC)
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   autorename?: boolean;
 }
@@ -92,7 +92,7 @@ export class CommitFileDto extends LocationFields {
   size!: number;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Modification time on the device (display only).' })
-  @IsOptional()
+  @IsOmittable()
   @IsDateString()
   mtime?: string;
 }
@@ -100,16 +100,16 @@ export class CommitFileDto extends LocationFields {
 export class MoveDto extends WriteBaseDto {
   @ApiProperty({ format: 'uuid' }) @IsString() @MaxLength(36) id!: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'New parent folder; default: stays.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(36)
   parentId?: string;
   @ApiPropertyOptional({ description: 'New name; default: keeps its name.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(1024)
   name?: string;
-  @ApiPropertyOptional(AUTORENAME_DOC) @IsOptional() @IsBoolean() autorename?: boolean;
+  @ApiPropertyOptional(AUTORENAME_DOC) @IsOmittable() @IsBoolean() autorename?: boolean;
 }
 
 export class DeleteDto extends WriteBaseDto {
@@ -124,7 +124,7 @@ export class DeleteDto extends WriteBaseDto {
       'For a folder: every node the device removed locally with it. Any that stays live (kept by the conflict ' +
       'policy, or moved away by another device) is re-sent in the journal so the device learns it again.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(100_000)
   @IsString({ each: true })
@@ -134,16 +134,16 @@ export class DeleteDto extends WriteBaseDto {
 export class RestoreDto extends WriteBaseDto {
   @ApiProperty({ format: 'uuid' }) @IsString() @MaxLength(36) id!: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'Restore into this folder instead of the original one.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(36)
   parentId?: string;
   @ApiPropertyOptional({ description: 'Restore under this name.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(1024)
   name?: string;
-  @ApiPropertyOptional(AUTORENAME_DOC) @IsOptional() @IsBoolean() autorename?: boolean;
+  @ApiPropertyOptional(AUTORENAME_DOC) @IsOmittable() @IsBoolean() autorename?: boolean;
 }
 
 export class RestoreRevisionDto extends WriteBaseDto {
@@ -263,7 +263,7 @@ export class BatchDto {
     default: false,
     description: 'Skip every operation after the first that fails (status 424, code SKIPPED), for queues whose operations depend on each other.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   stopOnError?: boolean;
 }
