@@ -14,6 +14,8 @@ export class ServerProcess {
   url = '';
   api!: ApiClient;
   readonly output: string[] = [];
+  /** Every error or fatal log line, kept apart from `output`, which holds only the last 2,000 lines. */
+  private readonly errorLines: string[] = [];
 
   constructor(private readonly env: Record<string, string>) {}
 
@@ -43,6 +45,11 @@ export class ServerProcess {
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** Whether the process is still running (started and not exited). */
+  get alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Kills at once, synchronously (for `process.on('exit')`). */
@@ -76,10 +83,11 @@ export class ServerProcess {
 
   /** Error lines the server logged (for failure messages). */
   errors(): string[] {
-    return this.output.filter((l) => l.includes('"level":"error"') || l.includes('"level":"fatal"'));
+    return [...this.errorLines];
   }
 
   private keep(line: string): void {
+    if ((line.includes('"level":"error"') || line.includes('"level":"fatal"')) && this.errorLines.length < 1000) this.errorLines.push(line);
     this.output.push(line);
     if (this.output.length > 2000) this.output.shift();
   }

@@ -1,4 +1,5 @@
 import { ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { AppError, CommonErrors } from '../errors/app-error.js';
 
 interface FieldProblem {
@@ -30,3 +31,10 @@ export function createValidationPipe(): ValidationPipe {
 export const uuidPipe = new ParseUUIDPipe({
   exceptionFactory: () => new AppError(400, 'INVALID_ID', 'The id in the path is not a valid UUID.'),
 });
+
+/**
+ * An optional body field that may be left out but not sent as `null`: absent skips its checks,
+ * `null` is checked like any value (and refused). `@IsOptional()` lets `null` through to code
+ * that only expects a value or `undefined` (a null name was a 500).
+ */
+export const IsOmittable = (): PropertyDecorator => ValidateIf((_obj, value) => value !== undefined);

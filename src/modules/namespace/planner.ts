@@ -511,7 +511,8 @@ export class PlanContext {
   async reemitRemoved(removedIds: string[] | undefined, deleted: Set<string>): Promise<boolean> {
     let any = false;
     for (const id of removedIds ?? []) {
-      if (deleted.has(id) || this.changes.has(id) || !isNodeId(id)) continue;
+      // The root is virtual (never stored, never deleted): re-sending it would store it as its own child.
+      if (deleted.has(id) || this.changes.has(id) || !isNodeId(id) || id === this.ctx.ns) continue;
       const n = await this.view.node(id);
       if (n && !n.deleted) {
         this.touch(n);

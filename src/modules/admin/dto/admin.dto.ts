@@ -4,6 +4,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } fro
 import { DeviceSyncDto } from '../../auth/dto/auth.dto.js';
 import { ConflictsQuery } from '../../namespace/dto/read.dto.js';
 import { PLATFORMS, ROLES, type Platform, type Role } from '../../auth/auth.types.js';
+import { IsOmittable } from '../../../common/http/validation.js';
 
 export class AdminUsersQuery {
   @ApiPropertyOptional({ description: 'Part of an email.' }) @IsOptional() @IsString() @MaxLength(254) search?: string;
@@ -36,16 +37,16 @@ export class AdminUserPageDto {
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ description: 'A disabled account’s devices are signed out at once.' })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   disabled?: boolean;
   @ApiPropertyOptional({ description: 'Bytes; 0 = unlimited.' })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   quotaBytes?: number;
-  @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: Role;
+  @ApiPropertyOptional({ enum: ROLES }) @IsOmittable() @IsIn(ROLES) role?: Role;
 }
 
 export class AdminDeviceDto {

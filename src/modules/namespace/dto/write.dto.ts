@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { plainToInstance, Transform, type TransformFnParams } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -7,7 +7,7 @@ import {
   IsDateString,
   IsIn,
   IsInt,
-  IsOptional,
+  IsObject,
   IsString,
   Matches,
   Max,
@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CONFLICT_KINDS } from '../../conflicts/conflict-policy.js';
+import { IsOmittable } from '../../../common/http/validation.js';
 import { EntryDto } from '../../journal/dto/entry.dto.js';
 import { CONFLICT_RESOLUTIONS, type ConflictResolution } from '../operations.js';
 import { MAX_FILE_BLOCKS } from '../planner.js';
@@ -39,7 +40,7 @@ export class WriteBaseDto {
     pattern: OP_ID.source,
     description: 'Client-made id of this operation: a retry with the same opId returns the first result and changes nothing.',
   })
-  @IsOptional()
+  @IsOmittable()
   @Matches(OP_ID, { message: 'opId is 1-64 characters of A-Z, a-z, 0-9, _ and -' })
   opId?: string;
 }
@@ -47,31 +48,31 @@ export class WriteBaseDto {
 /** Where a new node goes: `path`, or `name` in `parentId` (default: the root). */
 class LocationFields extends WriteBaseDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'Id for the new node (e.g. a UUIDv7 minted offline); the server mints one if absent.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(36)
   id?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Parent folder id; default the root. With name.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(36)
   parentId?: string;
 
   @ApiPropertyOptional({ maxLength: 255 })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(1024)
   name?: string;
 
   @ApiPropertyOptional({ example: '/Photos/2024', description: 'Full path of the new node, instead of parentId + name.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(4096)
   path?: string;
 
   @ApiPropertyOptional(AUTORENAME_DOC)
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   autorename?: boolean;
 }
@@ -92,7 +93,7 @@ export class CommitFileDto extends LocationFields {
   size!: number;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Modification time on the device (display only).' })
-  @IsOptional()
+  @IsOmittable()
   @IsDateString()
   mtime?: string;
 }
@@ -100,16 +101,16 @@ export class CommitFileDto extends LocationFields {
 export class MoveDto extends WriteBaseDto {
   @ApiProperty({ format: 'uuid' }) @IsString() @MaxLength(36) id!: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'New parent folder; default: stays.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(36)
   parentId?: string;
   @ApiPropertyOptional({ description: 'New name; default: keeps its name.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(1024)
   name?: string;
-  @ApiPropertyOptional(AUTORENAME_DOC) @IsOptional() @IsBoolean() autorename?: boolean;
+  @ApiPropertyOptional(AUTORENAME_DOC) @IsOmittable() @IsBoolean() autorename?: boolean;
 }
 
 export class DeleteDto extends WriteBaseDto {
@@ -124,7 +125,7 @@ export class DeleteDto extends WriteBaseDto {
       'For a folder: every node the device removed locally with it. Any that stays live (kept by the conflict ' +
       'policy, or moved away by another device) is re-sent in the journal so the device learns it again.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(100_000)
   @IsString({ each: true })
@@ -134,16 +135,16 @@ export class DeleteDto extends WriteBaseDto {
 export class RestoreDto extends WriteBaseDto {
   @ApiProperty({ format: 'uuid' }) @IsString() @MaxLength(36) id!: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'Restore into this folder instead of the original one.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(36)
   parentId?: string;
   @ApiPropertyOptional({ description: 'Restore under this name.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(1024)
   name?: string;
-  @ApiPropertyOptional(AUTORENAME_DOC) @IsOptional() @IsBoolean() autorename?: boolean;
+  @ApiPropertyOptional(AUTORENAME_DOC) @IsOmittable() @IsBoolean() autorename?: boolean;
 }
 
 export class RestoreRevisionDto extends WriteBaseDto {
@@ -224,6 +225,22 @@ const BATCH_OP_CLASSES = [
   ['restoreRevision', BatchRestoreRevisionOp],
 ] as const satisfies readonly (readonly [(typeof BATCH_OP_TYPES)[number], new () => BatchOp])[];
 
+/**
+ * Each operation as the class its `type` names (an unknown type: the base, which refuses it).
+ * Anything that is not an object stays as it is for @IsObject to refuse: class-transformer's own
+ * discriminator reads `type` of every item and threw on `null` (a 500).
+ */
+function toBatchOps({ obj }: TransformFnParams): unknown {
+  const ops = (obj as { ops?: unknown }).ops;
+  if (!Array.isArray(ops)) return ops;
+  return ops.map((o: unknown) => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return o;
+    const type = (o as { type?: unknown }).type;
+    const cls = BATCH_OP_CLASSES.find(([name]) => name === type)?.[1] ?? BatchBase;
+    return plainToInstance(cls, o);
+  });
+}
+
 @ApiExtraModels(BatchCreateFolderOp, BatchCommitOp, BatchMoveOp, BatchDeleteOp, BatchRestoreOp, BatchRestoreRevisionOp)
 export class BatchDto {
   @ApiProperty({
@@ -237,21 +254,16 @@ export class BatchDto {
   })
   @IsArray()
   @ArrayMaxSize(MAX_BATCH_OPS)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
-  @Type(() => BatchBase, {
-    discriminator: {
-      property: 'type',
-      subTypes: BATCH_OP_CLASSES.map(([name, value]) => ({ name, value })),
-    },
-    keepDiscriminatorProperty: true,
-  })
+  @Transform(toBatchOps, { toClassOnly: true })
   ops!: BatchOp[];
 
   @ApiPropertyOptional({
     default: false,
     description: 'Skip every operation after the first that fails (status 424, code SKIPPED), for queues whose operations depend on each other.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   stopOnError?: boolean;
 }
