@@ -345,8 +345,12 @@ function touchedForeign(g: Generated, f: Foreign): string[] {
       // its parentId, name and path are not read.
       const isCommit = o.type === 'commit' || (g.op === 'commitFile' && where === 'body');
       const newVersion = isCommit && typeof o.id === 'string' && f.own.has(o.id);
+      // A create's `id` is minted for the new node, and ids are per namespace (docs/security.md):
+      // another account's value there names nothing of theirs (test/e2e/id-scope.e2e.spec.ts).
+      const minted = (isCommit && !newVersion) || o.type === 'createFolder' || (g.op === 'createFolder' && where === 'body');
       for (const [k, x] of Object.entries(o)) {
         if (k === 'parentId' && newVersion) continue;
+        if (k === 'id' && minted) continue;
         if (k === 'id' || k === 'parentId') id(x, `${where}.${k}`);
         else if (k === 'baseCursor') cursor(x, `${where}.${k}`);
         else if (k === 'blocks' && Array.isArray(x)) x.forEach((h) => hash(h, `${where}.blocks`));

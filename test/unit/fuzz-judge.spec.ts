@@ -112,6 +112,17 @@ describe('fuzzer: the judge of one answer', () => {
     expect(judge(gen(w, { op: 'updateDevice', pathParams: { id: theirDevice } }), res(200, {}), w, codes)[0]).toMatch(/path id/);
   });
 
+  it("passes a create minting another account's node id (ids are per namespace), not one placed in their folder", () => {
+    const w = world();
+    const theirs = uuid(302);
+    const made = { entry: { id: theirs, parentId: w.B.userId, name: 'x' } };
+    expect(judge(gen(w, { op: 'createFolder', body: { baseCursor: w.B.cursor, id: theirs, name: 'x' } }), res(201, made), w, codes)).toEqual([]);
+    expect(judge(gen(w, { op: 'commitFile', body: { baseCursor: w.B.cursor, id: theirs, name: 'x', blocks: [], size: 0 } }), res(201, made), w, codes)).toEqual([]);
+    expect(judge(gen(w, { op: 'createFolder', body: { baseCursor: w.B.cursor, parentId: theirs, name: 'x' } }), res(201, made), w, codes)[0]).toMatch(/body.parentId/);
+    const batch = gen(w, { op: 'batch', body: { ops: [{ type: 'createFolder', baseCursor: w.B.cursor, id: theirs, name: 'a' }, { type: 'delete', baseCursor: w.B.cursor, id: theirs }] } });
+    expect(judge(batch, res(200, { results: [{ status: 201 }, { status: 201 }] }), w, codes)[0]).toMatch(/^201 for a request naming another account's body.ops\[1\].id/);
+  });
+
   it('judges each operation of a batch by its own status', () => {
     const w = world();
     const body = { ops: [{ type: 'createFolder', baseCursor: w.B.cursor, name: 'a' }, { type: 'move', baseCursor: w.B.cursor, id: uuid(302) }] };
