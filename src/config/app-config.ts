@@ -31,14 +31,18 @@ export class AppConfig {
     refreshTokenTtlSeconds: number;
     refreshReuseGraceSeconds: number;
     rateLimitPerMinute: number;
+    maxDevicesPerUser: number;
     registrationOpen: boolean;
     adminEmails: string[];
   };
   readonly quota: { defaultBytes: number };
+  /** Nodes the in-memory tree models of recently used namespaces may hold together. */
+  readonly treeModelMaxNodes: number;
   readonly mqtt: {
     tcp: { host: string; port: number } | null;
     webSocket: boolean;
     maxConnections: number;
+    maxConnectionsPerUser: number;
     connectsPerIpPerMinute: number;
     maxPacketBytes: number;
     connectTimeoutMs: number;
@@ -92,14 +96,17 @@ export class AppConfig {
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_DAYS * 86_400,
       refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
       rateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+      maxDevicesPerUser: e.MAX_DEVICES_PER_USER,
       registrationOpen: e.REGISTRATION_OPEN,
       adminEmails: e.ADMIN_EMAILS,
     };
     this.quota = { defaultBytes: e.DEFAULT_QUOTA_BYTES };
+    this.treeModelMaxNodes = e.TREE_MODEL_MAX_NODES;
     this.mqtt = {
       tcp: e.MQTT_TCP_ENABLED ? { host: e.MQTT_TCP_HOST ?? e.HOST, port: e.MQTT_TCP_PORT } : null,
       webSocket: e.MQTT_WS_ENABLED,
       maxConnections: e.MQTT_MAX_CONNECTIONS,
+      maxConnectionsPerUser: e.MQTT_MAX_CONNECTIONS_PER_USER,
       connectsPerIpPerMinute: e.MQTT_CONNECTS_PER_IP_PER_MINUTE,
       maxPacketBytes: e.MQTT_MAX_PACKET_BYTES,
       connectTimeoutMs: e.MQTT_CONNECT_TIMEOUT_MS,

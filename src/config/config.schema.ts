@@ -60,6 +60,8 @@ export const envSchema = z
     REFRESH_TOKEN_TTL_DAYS: int(1, 3650).default(60),
     REFRESH_REUSE_GRACE_SECONDS: int(0, 300).default(10),
     AUTH_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(10),
+    MAX_DEVICES_PER_USER: int(1, 100_000).default(100),
+    TREE_MODEL_MAX_NODES: int(0, 100_000_000).default(500_000),
     REGISTRATION_OPEN: bool.default(true),
     ADMIN_EMAILS: z
       .string()
@@ -73,6 +75,7 @@ export const envSchema = z
     MQTT_WS_ENABLED: bool.default(true),
     MQTT_MAX_CONNECTIONS: int(1, 1_000_000).default(20_000),
     MQTT_CONNECTS_PER_IP_PER_MINUTE: int(1, 1_000_000).default(120),
+    MQTT_MAX_CONNECTIONS_PER_USER: int(1, 100_000).default(20),
     MQTT_MAX_PACKET_BYTES: int(64, 1_048_576).default(8192),
     MQTT_CONNECT_TIMEOUT_MS: int(100, 120_000).default(10_000),
     MQTT_KEEPALIVE_LIMIT_SECONDS: int(10, 65_535).default(1200),

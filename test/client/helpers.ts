@@ -4,13 +4,14 @@ import { hashBuffer } from '../../src/shared/content-hash.js';
 
 export const ROOT = '00000000-0000-7000-8000-000000000000';
 
-export const h = (s: string): { blocks: string[]; contentHash: string; size: number } => {
+/** A file body as the sync engine sees it: its block hashes, content hash and size. */
+export const contentOf = (s: string): { blocks: string[]; contentHash: string; size: number } => {
   const { blocks, contentHash } = hashBuffer(Buffer.from(s));
   return { blocks, contentHash, size: Buffer.byteLength(s) };
 };
 
 /** A known (last-synced) node. */
-export function kn(p: Partial<LocalNode> & { id: string; name: string }): LocalNode {
+export function knownNode(p: Partial<LocalNode> & { id: string; name: string }): LocalNode {
   return {
     parentId: ROOT,
     kind: 'file',
@@ -29,8 +30,8 @@ export function kn(p: Partial<LocalNode> & { id: string; name: string }): LocalN
   };
 }
 
-/** What a scan saw on disk. */
-export function ob(p: Partial<Observed> & { path: string }): Observed {
+/** What a scan saw on disk (an `Observed`). */
+export function seenOnDisk(p: Partial<Observed> & { path: string }): Observed {
   const parts = p.path.split('/');
   return {
     parent: parts.slice(0, -1).join('/'),

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteSessionStore } from '../../client/src/state/session-store.js';
 import { SyncStore } from '../../client/src/state/store.js';
 import type { StoredSession } from '../../client/src/sdk/session.js';
-import { h, kn } from './helpers.js';
+import { contentOf, knownNode } from './helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -13,13 +13,15 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+const MTIME = '2026-01-02T03:04:05.000Z';
+
 describe('the local state survives a restart', () => {
   it('keeps the tree, the cursor and the queue in order across a reopen', () => {
     const file = path.join(dir, 'sync.db');
     const a = new SyncStore(file);
     a.tx(() => {
-      a.putNode(kn({ id: 'n1', name: 'a.txt', contentHash: 'h1', baseHash: 'h0', ino: 5, birthMs: 1.5 }));
-      a.enqueue({ opId: 'op-1', nodeId: 'n1', type: 'commit', body: { id: 'n1', blocks: [], size: 0 }, baseCursor: 'c1' });
+      a.putNode(knownNode({ id: 'n1', name: 'a.txt', contentHash: 'h1', baseHash: 'h0', ino: 5, birthMs: 1.5 }));
+      a.enqueue({ opId: 'op-1', nodeId: 'n1', type: 'edit', body: { id: 'n1', blocks: [], size: 0, mtime: MTIME }, baseCursor: 'c1' });
       a.enqueue({ opId: 'op-2', nodeId: 'n1', type: 'move', body: { id: 'n1', name: 'b.txt' }, baseCursor: 'c1' });
       a.cursor = 'c1';
     });
@@ -28,7 +30,7 @@ describe('the local state survives a restart', () => {
     expect(b.cursor).toBe('c1');
     expect(b.node('n1')).toMatchObject({ name: 'a.txt', contentHash: 'h1', baseHash: 'h0', ino: 5, birthMs: 1.5, known: true });
     expect(b.ops().map((o) => [o.opId, o.type, o.baseCursor, o.sent])).toEqual([
-      ['op-1', 'commit', 'c1', false],
+      ['op-1', 'edit', 'c1', false],
       ['op-2', 'move', 'c1', false],
     ]);
     b.close();
@@ -36,12 +38,29 @@ describe('the local state survives a restart', () => {
 
   it('never changes an operation once it was sent (a retry must carry the same payload)', () => {
     const s = new SyncStore(path.join(dir, 'sync.db'));
-    const seq = s.enqueue({ opId: 'op', nodeId: 'n', type: 'commit', body: { blocks: ['x'] }, baseCursor: '' });
-    s.updateOpBody(seq, { blocks: ['y'] });
-    expect(s.ops()[0]!.body).toEqual({ blocks: ['y'] });
+    const seq = s.enqueue({ opId: 'op', nodeId: 'n', type: 'edit', body: { id: 'n', blocks: ['x'], size: 1, mtime: MTIME }, baseCursor: '' });
+    s.updateOpBody(s.ops()[0]!, { id: 'n', blocks: ['y'], size: 1, mtime: MTIME });
+    expect(s.ops()[0]!.body).toEqual({ id: 'n', blocks: ['y'], size: 1, mtime: MTIME });
     s.markSent([seq]);
-    s.updateOpBody(seq, { blocks: ['z'] });
+    s.updateOpBody(s.ops()[0]!, { id: 'n', blocks: ['z'], size: 1, mtime: MTIME });
     expect(s.ops()[0]).toMatchObject({ body: { blocks: ['y'] }, sent: true, attempts: 1 });
+    s.close();
+  });
+
+  it('reads a queue written before commits were told apart: a placed commit creates, one by id edits', () => {
+    const file = path.join(dir, 'sync.db');
+    const old = new SyncStore(file);
+    const row = old.db.prepare("INSERT INTO ops (op_id, node_id, type, body, base_cursor, created_at) VALUES (?, ?, 'commit', ?, 'c0', 'then')");
+    row.run('op-new', 'n1', JSON.stringify({ id: 'n1', parentId: 'root', name: 'a.txt', blocks: ['b1'], size: 3, mtime: MTIME }));
+    row.run('op-edit', 'n2', JSON.stringify({ id: 'n2', blocks: ['b2'], size: 4, mtime: MTIME }));
+    old.db.pragma('user_version = 2');
+    old.close();
+    const s = new SyncStore(file);
+    expect(s.ops().map((o) => [o.opId, o.type, o.nodeId])).toEqual([
+      ['op-new', 'createFile', 'n1'],
+      ['op-edit', 'edit', 'n2'],
+    ]);
+    expect(s.ops()[0]!.body).toEqual({ id: 'n1', parentId: 'root', name: 'a.txt', blocks: ['b1'], size: 3, mtime: MTIME });
     s.close();
   });
 
@@ -49,8 +68,8 @@ describe('the local state survives a restart', () => {
     const s = new SyncStore(path.join(dir, 'sync.db'));
     expect(() =>
       s.tx(() => {
-        s.putNode(kn({ id: 'n', name: 'x' }));
-        s.enqueue({ opId: 'o', nodeId: 'n', type: 'createFolder', body: {}, baseCursor: '' });
+        s.putNode(knownNode({ id: 'n', name: 'x' }));
+        s.enqueue({ opId: 'o', nodeId: 'n', type: 'createFolder', body: { id: 'n', parentId: 'root', name: 'x' }, baseCursor: '' });
         throw new Error('crash');
       }),
     ).toThrow('crash');
@@ -78,14 +97,14 @@ describe('the local state survives a restart', () => {
 describe('block lists of local contents', () => {
   it('records a content\'s blocks once, finds the contents holding a block, forgets contents no file holds', () => {
     const s = new SyncStore(path.join(dir, 'sync.db'));
-    const one = h('one');
+    const one = contentOf('one');
     s.recordBlocks(one.contentHash, one.blocks);
     s.recordBlocks(one.contentHash, one.blocks);
-    s.recordBlocks(h('two').contentHash, one.blocks); // blocks that do not make that hash: ignored
+    s.recordBlocks(contentOf('two').contentHash, one.blocks); // blocks that do not make that hash: ignored
     expect(s.blocksOf(one.contentHash)).toEqual(one.blocks);
-    expect(s.blocksOf(h('two').contentHash)).toBeNull();
+    expect(s.blocksOf(contentOf('two').contentHash)).toBeNull();
     expect(s.contentsWithBlock(one.blocks[0]!)).toEqual([{ contentHash: one.contentHash, index: 0 }]);
-    s.putNode(kn({ id: 'n', name: 'a', contentHash: one.contentHash }));
+    s.putNode(knownNode({ id: 'n', name: 'a', contentHash: one.contentHash }));
     expect(s.pruneBlocks()).toBe(0);
     s.deleteNode('n');
     expect(s.pruneBlocks()).toBe(1);
@@ -96,7 +115,7 @@ describe('block lists of local contents', () => {
   it('a state made before block lists were kept gains the table on open', () => {
     const file = path.join(dir, 'sync.db');
     const old = new SyncStore(file);
-    old.putNode(kn({ id: 'n', name: 'a' }));
+    old.putNode(knownNode({ id: 'n', name: 'a' }));
     old.db.exec('DROP TABLE content_blocks');
     old.db.pragma('user_version = 1');
     old.close();

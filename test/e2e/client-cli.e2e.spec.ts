@@ -11,7 +11,7 @@ import { diffFolders, readFolder } from '../support/sync-sim.js';
 
 /**
  * Two `pocketcloud sync` processes (two devices: "pc" and "phone") on two temporary folders
- * against one server. The phone is stopped to be offline for the three cases of CONFLICTS.md.
+ * against one server. The phone is stopped to be offline for the three cases of docs/conflicts.md.
  */
 let t: TestApp;
 let account: { email: string; password: string };
@@ -50,8 +50,16 @@ afterAll(async () => {
 async function settled(ok: (f: Map<string, { kind: string; hash: string | null }>) => boolean) {
   let last: string[] = [];
   for (let i = 0; i < 300; i++) {
-    const a = await readFolder(folder.pc);
-    const b = await readFolder(folder.phone);
+    let a, b;
+    try {
+      a = await readFolder(folder.pc);
+      b = await readFolder(folder.phone);
+    } catch (err) {
+      // A file the sync process moved while we walked the folder: not settled yet.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
     last = diffFolders(a.entries, b.entries, 'pc', 'phone');
     if (last.length === 0 && a.temps.length === 0 && b.temps.length === 0 && ok(a.entries)) return { pc: a.entries, phone: b.entries };
     await new Promise((r) => setTimeout(r, 200));

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
+import type { ApiReply } from '../../client/src/sdk/reply.js';
+import type { WriteResult } from '../../client/src/sdk/types.js';
 import { allConflicts, applied, phoneAndPc, serverRows, trashIds } from '../support/conflict-devices.js';
 
 /** A cursor as the server encodes it (tests only: clients treat cursors as opaque). */
@@ -23,7 +25,7 @@ describe('bad base cursors (e2e)', () => {
     const { phone, pc, root } = await phoneAndPc(t.api);
     const x = applied(await pc.device.putFile({ path: '/x.txt' }, Buffer.from('x v1'))).entry;
     const trashed = applied(await pc.device.putFile({ path: '/trashed.txt' }, Buffer.from('t'))).entry;
-    applied(await pc.device.post('/v1/files/delete', { id: trashed.id }));
+    applied(await pc.device.remove({ id: trashed.id }));
     await pc.pull();
     await phone.pull();
     applied(await pc.edit(x.id, 'x v2'));
@@ -31,17 +33,17 @@ describe('bad base cursors (e2e)', () => {
     // A real conflict to try to resolve.
     applied(await pc.device.mkdir({ path: '/Dup' }));
     const collision = applied(await phone.device.mkdir({ path: '/dup' }));
-    const conflictId = collision.conflicts[0].id as string;
+    const conflictId = collision.conflicts[0]!.id;
 
     const stranger = await phoneAndPc(t.api);
     applied(await stranger.phone.device.mkdir({ path: '/Theirs' }));
     const head = await pc.device.headSeq();
     const before = {
-      rows: await serverRows(t.api, pc.device.token),
+      rows: await serverRows(pc.device),
       trash: await trashIds(pc.device),
       conflicts: await allConflicts(pc.device),
     };
-    const revisions = (await pc.device.get(`/v1/files/revisions?id=${x.id}`)).body;
+    const revisions = (await pc.device.get('/v1/files/revisions', { id: x.id })).body;
 
     const cursors: [string, string][] = [
       ['one past the head', craftCursor(root, head + 1)],
@@ -50,41 +52,38 @@ describe('bad base cursors (e2e)', () => {
       ['another namespace at seq 0', craftCursor(stranger.root, 0)],
       ['not a cursor at all', 'garbage'],
     ];
-    const writes: [string, string, Record<string, unknown>][] = [
-      ['create a folder', '/v1/folders', { path: '/New' }],
-      ['edit x (would be edit/edit, or seen as a plain edit)', '/v1/files/commit', { id: x.id, blocks, size: 4 }],
-      ['create a file', '/v1/files/commit', { path: '/new.txt', blocks, size: 4 }],
-      ['rename x', '/v1/files/move', { id: x.id, name: 'renamed.txt' }],
-      ['delete x (would be a stale delete)', '/v1/files/delete', { id: x.id }],
-      ['restore from the trash', '/v1/files/restore', { id: trashed.id }],
-      ['restore a revision', '/v1/files/revisions/restore', { id: x.id, revision: revisions.at(-1).revision }],
-      ['resolve a conflict', `/v1/conflicts/${conflictId}/resolve`, { resolution: 'acknowledge' }],
+    const d = phone.device;
+    const writes: [string, (w: { baseCursor: string; opId: string }) => Promise<ApiReply<WriteResult>>][] = [
+      ['create a folder', (w) => d.mkdir({ path: '/New', ...w })],
+      ['edit x (would be edit/edit, or seen as a plain edit)', (w) => d.commit({ id: x.id, blocks, size: 4, ...w })],
+      ['create a file', (w) => d.commit({ path: '/new.txt', blocks, size: 4, ...w })],
+      ['rename x', (w) => d.move({ id: x.id, name: 'renamed.txt', ...w })],
+      ['delete x (would be a stale delete)', (w) => d.remove({ id: x.id, ...w })],
+      ['restore from the trash', (w) => d.restore({ id: trashed.id, ...w })],
+      ['restore a revision', (w) => d.restoreRevision({ id: x.id, revision: revisions.at(-1)!.revision, ...w })],
+      ['resolve a conflict', (w) => d.resolve(conflictId, { resolution: 'acknowledge', ...w })],
     ];
     for (const [cursorLabel, cursor] of cursors) {
-      for (const [label, path, body] of writes) {
-        const res = await phone.device.postWith(cursor, path, { ...body, opId: 'same-op' });
-        expect(res.status, `${label} with a cursor ${cursorLabel}: ${JSON.stringify(res.body)}`).toBe(400);
-        expect(res.body.code).toBe('CURSOR_INVALID');
+      for (const [label, write] of writes) {
+        const res = await write({ baseCursor: cursor, opId: 'same-op' });
+        expect(res.status, `${label} with a cursor ${cursorLabel}: ${JSON.stringify(res.raw)}`).toBe(400);
+        expect(res.error.code).toBe('CURSOR_INVALID');
       }
       // In a batch, the operation fails alone with the same code.
-      const batch = await phone.device.api.post(
-        '/v1/batch',
-        { ops: [{ type: 'move', baseCursor: cursor, id: x.id, name: 'batched.txt' }] },
-        phone.device.token,
-      );
+      const batch = await d.batch([{ type: 'move', baseCursor: cursor, id: x.id, name: 'batched.txt' }]);
       expect(batch.status).toBe(200);
       expect(batch.body.results).toEqual([{ status: 400, opId: null, error: expect.objectContaining({ code: 'CURSOR_INVALID' }) }]);
     }
 
     expect(await pc.device.headSeq()).toBe(head);
-    expect(await serverRows(t.api, pc.device.token)).toEqual(before.rows);
+    expect(await serverRows(pc.device)).toEqual(before.rows);
     expect(await trashIds(pc.device)).toEqual(before.trash);
     expect(await allConflicts(pc.device)).toEqual(before.conflicts);
-    expect((await stranger.phone.device.listAll('path=/&recursive=true')).map((e) => e.path)).toEqual(['/Theirs']);
+    expect((await stranger.phone.device.listAll({ path: '/' }, { recursive: true })).map((e) => e.path)).toEqual(['/Theirs']);
 
     // A refused operation was not recorded under its opId: with a real cursor it applies, and
     // meets the PC's edit as the edit/edit it is.
-    const ok = applied(await phone.device.post('/v1/files/commit', { id: x.id, blocks, size: 4, opId: 'same-op' }));
-    expect(ok.conflicts.map((c: any) => c.kind)).toEqual(['EDIT_EDIT']);
+    const ok = applied(await phone.device.commit({ id: x.id, blocks, size: 4, opId: 'same-op' }));
+    expect(ok.conflicts.map((c) => c.kind)).toEqual(['EDIT_EDIT']);
   });
 });

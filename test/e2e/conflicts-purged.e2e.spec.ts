@@ -5,9 +5,10 @@ import { MovableClock } from '../support/movable-clock.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testEnv } from '../support/test-env.js';
 import { applied, conflictRecord, expectConverged, phoneAndPc, text, trashIds } from '../support/conflict-devices.js';
+import type { Device } from '../support/device.js';
 
 /**
- * Tombstones outlive the trash (CONFLICTS.md): a device that comes back after the trash was
+ * Tombstones outlive the trash (docs/conflicts.md): a device that comes back after the trash was
  * purged still meets the policy — but what has no content any more cannot come back as a
  * live file, and what does come back is no longer a purged tombstone.
  */
@@ -30,7 +31,7 @@ describe('the conflict policy after trash retention (e2e)', () => {
     expect(res.status).toBe(200);
     expect(res.body.report.purgedNodes).toBe(expectedNodes);
   }
-  const meta = async (device: { get(path: string): Promise<any> }, id: string) => (await device.get(`/v1/files/metadata?id=${id}`)).body;
+  const meta = async (device: Device, id: string) => (await device.get('/v1/files/metadata', { id })).body;
 
   it('a rename of a purged folder brings the folder back, not its purged files (their tombstones stay in the trash)', async () => {
     const { phone, pc } = await phoneAndPc(t.api);
@@ -46,8 +47,8 @@ describe('the conflict policy after trash retention (e2e)', () => {
     expect(body.entry).toMatchObject({ id: F.id, path: '/F2', deleted: false });
     expect(await meta(pc.device, x.id)).toMatchObject({ deleted: true });
     expect(await trashIds(pc.device)).toEqual([x.id]);
-    expect((await pc.device.listAll('path=/&recursive=true')).map((e) => e.path)).toEqual(['/F2']);
-    await expectConverged(t.api, [phone, pc]);
+    expect((await pc.device.listAll({ path: '/' }, { recursive: true })).map((e) => e.path)).toEqual(['/F2']);
+    await expectConverged([phone, pc]);
   });
 
   it('a rename of a purged file is refused with 410 PURGED; nothing changes', async () => {
@@ -58,9 +59,9 @@ describe('the conflict policy after trash retention (e2e)', () => {
     applied(await pc.delete(y.id));
     await purgeAfterRetention(1);
     const head = await pc.device.headSeq();
-    const res = await phone.device.post('/v1/files/move', { id: y.id, name: 'y2.txt' });
-    expect(res.status, JSON.stringify(res.body)).toBe(410);
-    expect(res.body.code).toBe('PURGED');
+    const res = await phone.device.move({ id: y.id, name: 'y2.txt' });
+    expect(res.status, JSON.stringify(res.raw)).toBe(410);
+    expect(res.error.code).toBe('PURGED');
     expect(await pc.device.headSeq()).toBe(head);
     expect(await meta(pc.device, y.id)).toMatchObject({ deleted: true, name: 'y.txt' });
   });
@@ -76,19 +77,19 @@ describe('the conflict policy after trash retention (e2e)', () => {
 
     const body = applied(await phone.edit(f.id, 'new f'));
     expect(body.conflicts.map((c: any) => c.kind)).toEqual(['EDIT_RESTORED']);
-    expect(await conflictRecord(pc.device, body.conflicts[0].id)).toMatchObject({ nodeIds: [f.id] });
+    expect(await conflictRecord(pc.device, body.conflicts[0]!.id)).toMatchObject({ nodeIds: [f.id] });
     expect(await text(pc.device, f.id)).toBe('new f');
-    await expectConverged(t.api, [phone, pc]);
+    await expectConverged([phone, pc]);
 
     // Deleted again, it is restorable like any file (not "purged")…
     applied(await pc.delete(A.id));
-    const restored = applied(await pc.device.post('/v1/files/restore', { id: A.id }));
+    const restored = applied(await pc.device.restore({ id: A.id }));
     expect(restored.entry).toMatchObject({ id: A.id, deleted: false });
     expect(await text(pc.device, f.id)).toBe('new f');
     // …and retention purges it again once its time in the trash is up.
     applied(await pc.delete(A.id));
     await purgeAfterRetention(2);
-    const again = await pc.device.post('/v1/files/restore', { id: A.id });
+    const again = await pc.device.restore({ id: A.id });
     expect(again.status).toBe(410);
   });
 });

@@ -3,7 +3,9 @@ import { MqttBrokerService } from '../../src/modules/notifications/mqtt-broker.s
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 import { MqttDevice } from '../support/mqtt-device.js';
-import { Device } from '../support/sync-client.js';
+import type { ApiReply } from '../../client/src/sdk/reply.js';
+import type { ConflictPage, ConflictResolution, ResolveConflictOp, WriteResult } from '../../client/src/sdk/types.js';
+import { Device, type Op } from '../support/device.js';
 import {
   allConflicts,
   applied,
@@ -36,9 +38,9 @@ describe('conflict records (e2e)', () => {
     await t?.close();
   });
 
-  const kinds = (body: any) => body.conflicts.map((c: any) => c.kind);
-  const meta = async (p: Peer, id: string) => (await p.device.get(`/v1/files/metadata?id=${id}`)).body;
-  const resolve = (p: Peer, id: string, body: Record<string, unknown>) => p.device.post(`/v1/conflicts/${id}/resolve`, body);
+  const kinds = (body: WriteResult) => body.conflicts.map((c) => c.kind);
+  const meta = async (p: Peer, id: string) => (await p.device.get('/v1/files/metadata', { id })).body;
+  const resolve = (p: Peer, id: string, body: Op<ResolveConflictOp>) => p.device.resolve(id, body);
 
   /** /Docs/report.txt edited on the PC and, offline, on the phone: an EDIT_EDIT conflict. */
   async function editEdit(devices?: TwoDevices) {
@@ -51,8 +53,8 @@ describe('conflict records (e2e)', () => {
     applied(await pc.edit(doc.id, 'theirs (pc)'));
     const body = applied(await phone.edit(doc.id, 'mine (phone)'));
     expect(kinds(body)).toEqual(['EDIT_EDIT']);
-    const record = await conflictRecord(pc.device, body.conflicts[0].id);
-    return { ...d, docs, doc, conflictId: body.conflicts[0].id as string, copyId: record.nodeIds[1] as string, record, body };
+    const record = await conflictRecord(pc.device, body.conflicts[0]!.id);
+    return { ...d, docs, doc, conflictId: body.conflicts[0]!.id, copyId: record.nodeIds[1]!, record, body };
   }
 
   describe('listing', () => {
@@ -64,27 +66,26 @@ describe('conflict records (e2e)', () => {
       const made: { id: string; kind: string; seq: number }[] = [];
       for (let i = 0; i < 4; i++) {
         const res = applied(await phone.device.mkdir({ path: '/Same' }));
-        made.push({ ...res.conflicts[0], seq: res.seq });
+        made.push({ ...res.conflicts[0]!, seq: res.seq! });
       }
       const ee = await editEdit(devices);
-      made.push({ ...ee.body.conflicts[0], seq: ee.body.seq });
+      made.push({ ...ee.body.conflicts[0]!, seq: ee.body.seq! });
 
       const all = (await pc.device.get('/v1/conflicts')).body;
       expect(all.hasMore).toBe(false);
       expect(all.cursor).toBeNull();
-      expect(all.conflicts.map((c: any) => c.id)).toEqual([...made].reverse().map((c) => c.id));
-      expect(all.conflicts.map((c: any) => c.kind)).toEqual(['EDIT_EDIT', 'NAME_COLLISION', 'NAME_COLLISION', 'NAME_COLLISION', 'NAME_COLLISION']);
+      expect(all.conflicts.map((c) => c.id)).toEqual([...made].reverse().map((c) => c.id));
+      expect(all.conflicts.map((c) => c.kind)).toEqual(['EDIT_EDIT', 'NAME_COLLISION', 'NAME_COLLISION', 'NAME_COLLISION', 'NAME_COLLISION']);
       for (const c of all.conflicts) {
         expect(Object.keys(c).sort()).toEqual(['at', 'deviceId', 'id', 'kind', 'nodeIds', 'opKind', 'resolution', 'resolvedAt', 'seq']);
         expect(c).toMatchObject({ deviceId: phone.deviceId, resolvedAt: null, resolution: null });
       }
 
       // Pages of two: 2 + 2 + 1, the same records in the same order.
-      const pages: any[] = [];
+      const pages: ConflictPage[] = [];
       let cursor: string | null = null;
       do {
-        const q: string = `limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-        const res = await pc.device.get(`/v1/conflicts?${q}`);
+        const res: ApiReply<ConflictPage> = await pc.device.get('/v1/conflicts', { limit: 2, ...(cursor ? { cursor } : {}) });
         expect(res.status).toBe(200);
         pages.push(res.body);
         cursor = res.body.cursor;
@@ -96,9 +97,9 @@ describe('conflict records (e2e)', () => {
       // Resolve two; `unresolved=true` leaves them out, the full list shows how they were resolved.
       const ack = applied(await resolve(pc, made[1]!.id, { resolution: 'acknowledge' }));
       applied(await resolve(pc, made[4]!.id, { resolution: 'keepBoth' }));
-      const unresolved = await allConflicts(pc.device, 'unresolved=true&limit=1');
+      const unresolved = await allConflicts(pc.device, { unresolved: true, limit: 1 });
       expect(unresolved.map((c) => c.id)).toEqual([made[3]!.id, made[2]!.id, made[0]!.id]);
-      const everything = await allConflicts(pc.device, 'unresolved=false');
+      const everything = await allConflicts(pc.device, { unresolved: false });
       expect(everything).toHaveLength(5);
       expect(everything.find((c) => c.id === made[1]!.id)).toMatchObject({ resolution: 'acknowledge', resolvedAt: expect.any(String) });
       expect(everything.find((c) => c.id === made[4]!.id)).toMatchObject({ resolution: 'keepBoth' });
@@ -111,11 +112,12 @@ describe('conflict records (e2e)', () => {
 
     it('refuses a page cursor it did not make (400 INVALID_PAGE_CURSOR) and a bad limit (400 VALIDATION_FAILED)', async () => {
       const { phone } = await phoneAndPc(t.api);
-      const bad = await phone.device.get('/v1/conflicts?cursor=nonsense');
+      const bad = await phone.device.get('/v1/conflicts', { cursor: 'nonsense' });
       expect(bad.status).toBe(400);
-      expect(bad.body.code).toBe('INVALID_PAGE_CURSOR');
+      expect(bad.error.code).toBe('INVALID_PAGE_CURSOR');
       for (const q of ['limit=0', 'limit=501', 'unresolved=maybe']) {
-        const res = await phone.device.get(`/v1/conflicts?${q}`);
+        // Out of range, or not a boolean: sent raw.
+        const res = await phone.device.sendRaw('GET', `/v1/conflicts?${q}`);
         expect(res.status, q).toBe(400);
         expect(res.body.code).toBe('VALIDATION_FAILED');
       }
@@ -136,14 +138,14 @@ describe('conflict records (e2e)', () => {
       expect(await text(pc.device, doc.id)).toBe('mine (phone)');
       expect((await meta(pc, copyId)).deleted).toBe(true);
       expect(await trashIds(pc.device)).toEqual([copyId]);
-      const entries = await entriesOf(pc, res.seq);
+      const entries = await entriesOf(pc, res.seq!);
       expect(entries.map((e) => [e.id, e.deleted]).sort()).toEqual([[copyId, true], [doc.id, false]].sort());
       // The file's versions: v1, the PC's, and mine again.
-      const revisions = (await pc.device.get(`/v1/files/revisions?id=${doc.id}`)).body;
+      const revisions = (await pc.device.get('/v1/files/revisions', { id: doc.id })).body;
       expect(revisions).toHaveLength(3);
       expect(revisions[0]).toMatchObject({ revision: res.seq, current: true });
       expect(await conflictRecord(pc.device, conflictId)).toMatchObject({ resolution: 'keepMine', resolvedAt: expect.any(String) });
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(2);
     });
 
@@ -154,10 +156,10 @@ describe('conflict records (e2e)', () => {
       expect(await text(pc.device, doc.id)).toBe('theirs (pc)');
       expect((await meta(pc, copyId)).deleted).toBe(true);
       expect(await trashIds(pc.device)).toEqual([copyId]);
-      const entries = await entriesOf(pc, res.seq);
+      const entries = await entriesOf(pc, res.seq!);
       expect(entries.find((e) => e.id === copyId)).toMatchObject({ deleted: true });
       expect(await conflictRecord(pc.device, conflictId)).toMatchObject({ resolution: 'keepTheirs' });
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(2);
     });
 
@@ -169,11 +171,11 @@ describe('conflict records (e2e)', () => {
       expect(res.seq).toBe(head + 1);
       expect(await text(pc.device, doc.id)).toBe('theirs (pc)');
       expect(await text(pc.device, copyId)).toBe('mine (phone)');
-      const entries = await entriesOf(pc, res.seq);
+      const entries = await entriesOf(pc, res.seq!);
       expect(entries.map((e) => e.id)).toContain(doc.id);
       expect(entries.every((e) => !e.deleted)).toBe(true);
       expect(await conflictRecord(pc.device, conflictId)).toMatchObject({ resolution: 'keepBoth' });
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(3);
     });
 
@@ -189,7 +191,7 @@ describe('conflict records (e2e)', () => {
       expect((await meta(pc, copyId)).deleted).toBe(true);
       expect(await trashIds(pc.device)).toEqual([copyId]);
       expect(await text(pc.device, doc.id)).toBe('mine (phone)');
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(2);
     });
   });
@@ -204,13 +206,13 @@ describe('conflict records (e2e)', () => {
       const lost = applied(await phone.move(x.id, { name: 'phone.txt' }));
       expect(kinds(lost)).toEqual(['MOVE_MOVE']);
       await pc.pull();
-      const res = applied(await resolve(phone, lost.conflicts[0].id, { resolution: 'acknowledge' }));
-      expect(res.seq).toBe(lost.seq + 1);
+      const res = applied(await resolve(phone, lost.conflicts[0]!.id, { resolution: 'acknowledge' }));
+      expect(res.seq).toBe(lost.seq! + 1);
       expect(res.entry).toMatchObject({ id: x.id, name: 'pc.txt' });
       const entries = (await pc.device.readDelta(pc.device.cursor)).entries;
       expect(entries.map((e) => [e.seq, e.id, e.name])).toEqual([[res.seq, x.id, 'pc.txt']]);
-      expect(await conflictRecord(pc.device, lost.conflicts[0].id)).toMatchObject({ resolution: 'acknowledge' });
-      await expectConverged(t.api, [phone, pc]);
+      expect(await conflictRecord(pc.device, lost.conflicts[0]!.id)).toMatchObject({ resolution: 'acknowledge' });
+      await expectConverged([phone, pc]);
     });
 
     it('refuses a resolution that does not fit the kind with 400 RESOLUTION_NOT_APPLICABLE; nothing changes', async () => {
@@ -218,22 +220,23 @@ describe('conflict records (e2e)', () => {
       applied(await pc.device.mkdir({ path: '/n' }));
       const collision = applied(await pc.device.mkdir({ path: '/N' }));
       const head = await pc.device.headSeq();
-      const cases: [string, string, string[]][] = [
+      const cases: [string, ConflictResolution, string[]][] = [
         [conflictId, 'acknowledge', ['keepMine', 'keepTheirs', 'keepBoth']],
-        [collision.conflicts[0].id, 'keepMine', ['acknowledge']],
-        [collision.conflicts[0].id, 'keepBoth', ['acknowledge']],
+        [collision.conflicts[0]!.id, 'keepMine', ['acknowledge']],
+        [collision.conflicts[0]!.id, 'keepBoth', ['acknowledge']],
       ];
       for (const [id, resolution, allowed] of cases) {
         const res = await resolve(phone, id, { resolution });
-        expect(res.status, `${resolution}: ${JSON.stringify(res.body)}`).toBe(400);
-        expect(res.body.code).toBe('RESOLUTION_NOT_APPLICABLE');
-        expect(res.body.details.allowed).toEqual(allowed);
+        expect(res.status, `${resolution}: ${JSON.stringify(res.raw)}`).toBe(400);
+        expect(res.error.code).toBe('RESOLUTION_NOT_APPLICABLE');
+        expect(res.error.details?.allowed).toEqual(allowed);
       }
-      const unknown = await resolve(phone, conflictId, { resolution: 'keepAll' });
+      // Not a resolution the SDK's types know: sent raw.
+      const unknown = await phone.device.sendRaw('POST', `/v1/conflicts/${conflictId}/resolve`, { resolution: 'keepAll' });
       expect(unknown.status).toBe(400);
       expect(unknown.body.code).toBe('VALIDATION_FAILED');
       expect(await pc.device.headSeq()).toBe(head);
-      expect((await allConflicts(pc.device, 'unresolved=true')).map((c) => c.id).sort()).toEqual([conflictId, collision.conflicts[0].id].sort());
+      expect((await allConflicts(pc.device, { unresolved: true })).map((c) => c.id).sort()).toEqual([conflictId, collision.conflicts[0]!.id].sort());
     });
 
     it('refuses a second resolution with 409 CONFLICT_ALREADY_RESOLVED; a retry with the same opId gets the first answer', async () => {
@@ -250,7 +253,7 @@ describe('conflict records (e2e)', () => {
       ] as const) {
         const again = await resolve(who, conflictId, body);
         expect(again.status).toBe(409);
-        expect(again.body.code).toBe('CONFLICT_ALREADY_RESOLVED');
+        expect(again.error.code).toBe('CONFLICT_ALREADY_RESOLVED');
       }
       expect(await pc.device.headSeq()).toBe(head);
       expect(await conflictRecord(pc.device, conflictId)).toMatchObject({ resolution: 'keepTheirs' });
@@ -263,7 +266,7 @@ describe('conflict records (e2e)', () => {
       for (const id of [conflictId, 'nonsense', `${stranger.root}.1.0`, `${pc.model.rootId}.99999.0`]) {
         const res = await resolve(stranger.phone, id, { resolution: 'keepMine' });
         expect(res.status, id).toBe(404);
-        expect(res.body.code).toBe('CONFLICT_NOT_FOUND');
+        expect(res.error.code).toBe('CONFLICT_NOT_FOUND');
       }
       expect(await pc.device.headSeq()).toBe(head);
       expect((await conflictRecord(pc.device, conflictId)).resolvedAt).toBeNull();
@@ -291,9 +294,9 @@ describe('conflict records (e2e)', () => {
       // The phone's operation meets a conflict: every device of the user is told.
       applied(await pc.device.mkdir({ path: '/Shared' }));
       const phoneWrite = applied(await phone.device.mkdir({ path: '/shared' }));
-      const expected = (deviceId: string, write: any, from: string) => ({
+      const expected = (deviceId: string, write: WriteResult, from: string) => ({
         topic: deviceTopic(deviceId),
-        payload: { type: 'conflict', conflictId: write.conflicts[0].id, kind: 'NAME_COLLISION', seq: write.seq, deviceId: from },
+        payload: { type: 'conflict', conflictId: write.conflicts[0]!.id, kind: 'NAME_COLLISION', seq: write.seq, deviceId: from },
       });
       for (const [listener, id] of [
         [phoneMqtt, phone.deviceId],
@@ -304,16 +307,16 @@ describe('conflict records (e2e)', () => {
       }
 
       // Then the listening PC's own operation meets one: both hear of it, naming the PC.
-      const pcDevice = new Device(t.api, pcTokens.tokens.accessToken);
+      const pcDevice = Device.of(t.api, pcTokens, 'pc');
       await pcDevice.latest();
-      const pcWrite = applied(await pcDevice.post('/v1/folders', { path: '/SHARED' }));
+      const pcWrite = applied(await pcDevice.mkdir({ path: '/SHARED' }));
       await pcMqtt.m.waitFor((p) => p.topic === deviceTopic(pcTokens.deviceId) && p.seq === pcWrite.seq);
       await phoneMqtt.m.waitFor((p) => p.topic === deviceTopic(phone.deviceId) && p.seq === pcWrite.seq);
       expect(notices(pcMqtt)[1]).toEqual(expected(pcTokens.deviceId, pcWrite, pcTokens.deviceId));
       expect(notices(phoneMqtt)[1]).toEqual(expected(phone.deviceId, pcWrite, pcTokens.deviceId));
       // Another user's device hears nothing.
       expect(notices(strangerMqtt)).toEqual([]);
-      const record = await conflictRecord(phone.device, pcWrite.conflicts[0].id);
+      const record = await conflictRecord(phone.device, pcWrite.conflicts[0]!.id);
       expect(record.deviceId).toBe(pcTokens.deviceId);
     });
   });

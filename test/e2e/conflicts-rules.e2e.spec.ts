@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/shared/ids.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
-import { contentHashOf } from '../support/sync-client.js';
+import { contentHashOf } from '../support/bytes.js';
+import type { ApiReply } from '../../client/src/sdk/reply.js';
+import type { WriteResult } from '../../client/src/sdk/types.js';
 import { applied, conflictRecord, expectConverged, phoneAndPc, serverRows, text, trashIds, type Peer } from '../support/conflict-devices.js';
 
 /**
- * Every rule of the conflict policy (docs CONFLICTS.md) end to end over HTTP: the PC works
+ * Every rule of the conflict policy (docs/conflicts.md) end to end over HTTP: the PC works
  * online, the phone sends operations with the older cursor it had while offline. Each case
  * checks the resulting tree, the conflict record, and that both devices converge from their
  * deltas alone.
@@ -23,9 +25,9 @@ describe('the conflict rules (e2e)', () => {
   const syncBoth = async (...peers: Peer[]) => {
     for (const p of peers) await p.pull();
   };
-  const kinds = (body: any) => body.conflicts.map((c: any) => c.kind);
-  const meta = async (p: Peer, id: string) => (await p.device.get(`/v1/files/metadata?id=${id}`)).body;
-  const paths = async (p: Peer) => (await p.device.listAll('path=/&recursive=true')).map((e) => e.path);
+  const kinds = (body: WriteResult) => body.conflicts.map((c) => c.kind);
+  const meta = async (p: Peer, id: string) => (await p.device.get('/v1/files/metadata', { id })).body;
+  const paths = async (p: Peer) => (await p.device.listAll({ path: '/' }, { recursive: true })).map((e) => e.path);
 
   describe('rule 7: edit/edit', () => {
     it('keeps the PC version under the name; the phone content becomes "name (conflicted copy <device> <date>).ext" beside it', async () => {
@@ -36,17 +38,17 @@ describe('the conflict rules (e2e)', () => {
 
       const pcEdit = applied(await pc.edit(doc.id, 'pc version'));
       const body = applied(await phone.edit(doc.id, 'phone version'), 'the phone edit');
-      expect(body.seq).toBe(pcEdit.seq + 1);
+      expect(body.seq).toBe(pcEdit.seq! + 1);
       expect(kinds(body)).toEqual(['EDIT_EDIT']);
       // The answer is the file as it stays: the PC's version, untouched.
       expect(body.entry).toMatchObject({ id: doc.id, name: 'report.txt', size: 'pc version'.length, rev: pcEdit.seq });
 
-      const record = await conflictRecord(pc.device, body.conflicts[0].id);
+      const record = await conflictRecord(pc.device, body.conflicts[0]!.id);
       const day = new Date(record.at).toISOString().slice(0, 10);
       expect(record).toMatchObject({ kind: 'EDIT_EDIT', deviceId: phone.deviceId, opKind: 'file.commit', seq: body.seq });
       expect(record.nodeIds).toHaveLength(2);
       expect(record.nodeIds[0]).toBe(doc.id);
-      const copy = await meta(pc, record.nodeIds[1]);
+      const copy = await meta(pc, record.nodeIds[1]!);
       expect(copy).toMatchObject({
         parentId: docs.id,
         name: `report (conflicted copy test phone ${day}).txt`,
@@ -61,12 +63,12 @@ describe('the conflict rules (e2e)', () => {
       // Another offline edit of the same file the same day: the next copy is numbered.
       const again = applied(await phone.edit(doc.id, 'phone version 2'));
       expect(kinds(again)).toEqual(['EDIT_EDIT']);
-      const second = await meta(pc, (await conflictRecord(pc.device, again.conflicts[0].id)).nodeIds[1]);
+      const second = await meta(pc, (await conflictRecord(pc.device, again.conflicts[0]!.id)).nodeIds[1]!);
       expect(second.name).toBe(`report (conflicted copy test phone ${day} 2).txt`);
       expect(await text(pc.device, second.id)).toBe('phone version 2');
       expect(await text(pc.device, doc.id)).toBe('pc version');
 
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(4);
     });
 
@@ -77,11 +79,11 @@ describe('the conflict rules (e2e)', () => {
       applied(await pc.edit(doc.id, 'the same words'));
       const head = await pc.device.headSeq();
       const res = await phone.edit(doc.id, 'the same words');
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.status, JSON.stringify(res.raw)).toBe(200);
       expect(res.body).toMatchObject({ seq: null, conflicts: [] });
       expect(await pc.device.headSeq()).toBe(head);
       expect(await paths(pc)).toEqual(['/same.txt']);
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
 
     it('an edit after the device saw the other edit is a plain new version', async () => {
@@ -94,7 +96,7 @@ describe('the conflict rules (e2e)', () => {
       expect(body.conflicts).toEqual([]);
       expect(await text(pc.device, doc.id)).toBe('phone version');
       expect(await paths(pc)).toEqual(['/doc.txt']);
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
   });
 
@@ -103,14 +105,14 @@ describe('the conflict rules (e2e)', () => {
       const { phone, pc } = await phoneAndPc(t.api);
       const doc = applied(await pc.device.putFile({ path: '/doc.txt' }, Buffer.from('v1'))).entry;
       await syncBoth(pc, phone);
-      applied(await pc.device.post('/v1/files/delete', { id: doc.id }));
+      applied(await pc.device.remove({ id: doc.id }));
       const body = applied(await phone.edit(doc.id, 'edited offline'));
       expect(kinds(body)).toEqual(['EDIT_RESTORED']);
       expect(body.entry).toMatchObject({ id: doc.id, path: '/doc.txt', deleted: false });
       expect(await text(pc.device, doc.id)).toBe('edited offline');
       expect(await trashIds(pc.device)).toEqual([]);
-      expect(await conflictRecord(pc.device, body.conflicts[0].id)).toMatchObject({ kind: 'EDIT_RESTORED', nodeIds: [doc.id] });
-      await expectConverged(t.api, [phone, pc]);
+      expect(await conflictRecord(pc.device, body.conflicts[0]!.id)).toMatchObject({ kind: 'EDIT_RESTORED', nodeIds: [doc.id] });
+      await expectConverged([phone, pc]);
     });
 
     it('brings the deleted folders above it back too — only that chain, their other children stay in the trash', async () => {
@@ -124,7 +126,7 @@ describe('the conflict rules (e2e)', () => {
       const i = applied(await pc.device.putFile({ path: '/A/C/i.txt' }, Buffer.from('i'))).entry;
       await syncBoth(pc, phone);
 
-      applied(await pc.device.post('/v1/files/delete', { id: A.id }));
+      applied(await pc.device.remove({ id: A.id }));
       const body = applied(await phone.edit(f.id, 'f edited offline'));
       expect(kinds(body)).toEqual(['EDIT_RESTORED']);
       expect(body.entry).toMatchObject({ id: f.id, path: '/A/B/f.txt', deleted: false });
@@ -133,7 +135,7 @@ describe('the conflict rules (e2e)', () => {
       for (const n of [g, h, C, i]) expect((await meta(pc, n.id)).deleted, n.path).toBe(true);
       expect(await trashIds(pc.device)).toEqual([g.id, h.id, C.id].sort());
       expect((await meta(pc, B.id)).deleted).toBe(false);
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(3);
     });
   });
@@ -151,8 +153,8 @@ describe('the conflict rules (e2e)', () => {
       expect(kinds(body)).toEqual(['MOVE_MOVE']);
       expect(body.entry).toMatchObject({ id: x.id, parentId: P.id, path: '/P/x.txt' });
       expect(await paths(pc)).toEqual(['/P', '/P/x.txt', '/Q']);
-      expect(await conflictRecord(pc.device, body.conflicts[0].id)).toMatchObject({ kind: 'MOVE_MOVE', nodeIds: [x.id], opKind: 'node.move' });
-      await expectConverged(t.api, [phone, pc]);
+      expect(await conflictRecord(pc.device, body.conflicts[0]!.id)).toMatchObject({ kind: 'MOVE_MOVE', nodeIds: [x.id], opKind: 'node.move' });
+      await expectConverged([phone, pc]);
       expect(phone.model.nodes.get(x.id)).toMatchObject({ parentId: P.id, name: 'x.txt' });
     });
 
@@ -166,7 +168,7 @@ describe('the conflict rules (e2e)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ seq: null, conflicts: [] });
       expect(await pc.device.headSeq()).toBe(head);
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
   });
 
@@ -184,8 +186,8 @@ describe('the conflict rules (e2e)', () => {
       expect(kinds(body)).toEqual(['MOVE_CYCLE']);
       expect(body.entry).toMatchObject({ id: A.id, parentId: root, path: '/A' });
       expect(await paths(pc)).toEqual(['/A', '/A/A1', '/A/A1/B', '/A/A1/B/b.txt']);
-      expect(await conflictRecord(pc.device, body.conflicts[0].id)).toMatchObject({ kind: 'MOVE_CYCLE', nodeIds: [A.id] });
-      await expectConverged(t.api, [phone, pc]);
+      expect(await conflictRecord(pc.device, body.conflicts[0]!.id)).toMatchObject({ kind: 'MOVE_CYCLE', nodeIds: [A.id] });
+      await expectConverged([phone, pc]);
       expect((await meta(pc, b.id)).path).toBe('/A/A1/B/b.txt');
     });
 
@@ -204,19 +206,19 @@ describe('the conflict rules (e2e)', () => {
       expect(body.entry).toMatchObject({ id: A.id, parentId: root, deleted: false });
       expect(await paths(pc)).toEqual(['/A', '/A/B', '/A/B/b.txt']);
       expect((await meta(pc, b.id)).deleted).toBe(false);
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
 
     it('refuses moving a deleted folder into its own subtree with 400 MOVE_INTO_ITSELF', async () => {
       const { phone, pc } = await phoneAndPc(t.api);
       const A = applied(await pc.device.mkdir({ path: '/A' })).entry;
       const C = applied(await pc.device.mkdir({ path: '/A/C' })).entry;
-      applied(await pc.device.post('/v1/files/delete', { id: A.id }));
+      applied(await pc.device.remove({ id: A.id }));
       await syncBoth(pc, phone);
       const head = await pc.device.headSeq();
-      const res = await phone.device.post('/v1/files/move', { id: A.id, parentId: C.id });
-      expect(res.status, JSON.stringify(res.body)).toBe(400);
-      expect(res.body.code).toBe('MOVE_INTO_ITSELF');
+      const res = await phone.device.move({ id: A.id, parentId: C.id });
+      expect(res.status, JSON.stringify(res.raw)).toBe(400);
+      expect(res.error.code).toBe('MOVE_INTO_ITSELF');
       expect(await pc.device.headSeq()).toBe(head);
       expect((await meta(pc, A.id)).deleted).toBe(true);
     });
@@ -230,13 +232,13 @@ describe('the conflict rules (e2e)', () => {
       applied(await pc.device.mkdir({ path: '/Other' }));
       const head = await pc.device.headSeq();
       for (const target of [A.id, A1.id]) {
-        const res = await phone.device.post('/v1/files/move', { id: A.id, parentId: target });
+        const res = await phone.device.move({ id: A.id, parentId: target });
         expect(res.status).toBe(400);
-        expect(res.body.code).toBe('MOVE_INTO_ITSELF');
+        expect(res.error.code).toBe('MOVE_INTO_ITSELF');
       }
       expect(await pc.device.headSeq()).toBe(head);
       expect(await paths(pc)).toEqual(['/A', '/A/A1', '/Other']);
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
   });
 
@@ -267,12 +269,12 @@ describe('the conflict rules (e2e)', () => {
       // Each trashed piece is its own trash root (its parent stayed).
       expect(await trashIds(pc.device)).toEqual([gone.id, other.id, lone.id].sort());
 
-      const record = await conflictRecord(pc.device, body.conflicts[0].id);
+      const record = await conflictRecord(pc.device, body.conflicts[0]!.id);
       expect(record).toMatchObject({ kind: 'DELETE_PARTIAL', deviceId: phone.deviceId, opKind: 'node.delete' });
       expect(record.nodeIds[0]).toBe(F.id);
       expect([...record.nodeIds].sort()).toEqual([F.id, keep.id, sub.id, deep.id, fresh.id].sort());
 
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(5);
     });
 
@@ -281,7 +283,7 @@ describe('the conflict rules (e2e)', () => {
       const F = applied(await pc.device.mkdir({ path: '/F' })).entry;
       const seenFile = applied(await pc.device.putFile({ path: '/F/seen.txt' }, Buffer.from('seen'))).entry;
       const early = applied(await pc.device.putFile({ path: '/F/early.txt' }, Buffer.from('early'))).entry;
-      applied(await pc.device.post('/v1/files/delete', { id: early.id }));
+      applied(await pc.device.remove({ id: early.id }));
       const G = applied(await pc.device.mkdir({ path: '/G' })).entry;
       const g = applied(await pc.device.putFile({ path: '/G/g.txt' }, Buffer.from('g'))).entry;
       const GH = applied(await pc.device.mkdir({ path: '/G/H' })).entry;
@@ -290,7 +292,7 @@ describe('the conflict rules (e2e)', () => {
 
       // Unseen by the phone: G (with its subtree) moves into F; early.txt comes back from the trash.
       applied(await pc.move(G.id, { parentId: F.id }));
-      applied(await pc.device.post('/v1/files/restore', { id: early.id }));
+      applied(await pc.device.restore({ id: early.id }));
 
       const body = applied(await phone.delete(F.id));
       expect(kinds(body)).toEqual(['DELETE_PARTIAL']);
@@ -298,7 +300,7 @@ describe('the conflict rules (e2e)', () => {
       expect((await meta(pc, seenFile.id)).deleted).toBe(true);
       for (const n of [g, GH, h, early]) expect((await meta(pc, n.id)).deleted, n.path).toBe(false);
       expect(await trashIds(pc.device)).toEqual([seenFile.id]);
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
 
     it('a folder renamed in place unseen is kept; its children go only if the delete names them in removedIds', async () => {
@@ -312,7 +314,7 @@ describe('the conflict rules (e2e)', () => {
         const body = applied(await phone.delete(F.id, { removedIds: withRemovedIds }));
         expect(kinds(body)).toEqual(['DELETE_PARTIAL']);
         const result = { paths: await paths(pc), trash: await trashIds(pc.device), s: s.id };
-        await expectConverged(t.api, [phone, pc]);
+        await expectConverged([phone, pc]);
         return result;
       };
       // The phone says it removed s.txt: it had seen it there, so it goes.
@@ -335,20 +337,20 @@ describe('the conflict rules (e2e)', () => {
       expect(body.conflicts).toEqual([]);
       expect(body.entry).toMatchObject({ id: F.id, deleted: true });
       expect(await paths(pc)).toEqual(['/Elsewhere']);
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
 
     it('rule 11: deleting what the PC deleted already is a no-op (200, seq null)', async () => {
       const { phone, pc } = await phoneAndPc(t.api);
       const x = applied(await pc.device.putFile({ path: '/x.txt' }, Buffer.from('x'))).entry;
       await syncBoth(pc, phone);
-      applied(await pc.device.post('/v1/files/delete', { id: x.id }));
+      applied(await pc.device.remove({ id: x.id }));
       const head = await pc.device.headSeq();
       const res = await phone.delete(x.id);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ seq: null, conflicts: [], entry: { id: x.id, deleted: true } });
       expect(await pc.device.headSeq()).toBe(head);
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
   });
 
@@ -370,7 +372,7 @@ describe('the conflict rules (e2e)', () => {
       const created = applied(await phone.device.putFile({ parentId: root, name: 'Report.txt' }, data, { id: reportId }));
       expect(kinds(created)).toEqual(['NAME_COLLISION']);
       expect(created.entry).toMatchObject({ id: reportId, name: 'Report (conflicted copy test phone).txt' });
-      expect(await conflictRecord(pc.device, created.conflicts[0].id)).toMatchObject({
+      expect(await conflictRecord(pc.device, created.conflicts[0]!.id)).toMatchObject({
         kind: 'NAME_COLLISION',
         nodeIds: [reportId, pcReport.id],
         deviceId: phone.deviceId,
@@ -389,7 +391,7 @@ describe('the conflict rules (e2e)', () => {
       // The PC's nodes keep their names.
       for (const n of [pcReport, pcCafe, pcTaken]) expect((await meta(pc, n.id)).name).toBe(n.name);
       expect(await text(pc.device, reportId)).toBe('phone report');
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(6);
     });
   });
@@ -405,7 +407,7 @@ describe('the conflict rules (e2e)', () => {
       expect(body.entry).toMatchObject({ id: doc.id, name: 'renamed.txt' });
       expect(await paths(pc)).toEqual(['/renamed.txt']);
       expect(await text(pc.device, doc.id)).toBe('edited on the phone');
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
 
     it('an edit on the PC and a rename on the phone both apply', async () => {
@@ -417,7 +419,7 @@ describe('the conflict rules (e2e)', () => {
       expect(body.conflicts).toEqual([]);
       expect(await paths(pc)).toEqual(['/renamed.txt']);
       expect(await text(pc.device, doc.id)).toBe('edited on the pc');
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
   });
 
@@ -428,16 +430,19 @@ describe('the conflict rules (e2e)', () => {
       const dest = applied(await pc.device.mkdir({ path: '/Dest' })).entry;
       await syncBoth(pc, phone);
       const base = pc.device.cursor;
-      const steps: [string, Record<string, unknown>][] = [
-        ['/v1/files/move', { id: x.id, name: 'step1.txt' }],
-        ['/v1/files/move', { id: x.id, parentId: dest.id }],
-        ['/v1/files/move', { id: x.id, name: 'step3.txt' }],
-        ['/v1/files/commit', { id: x.id, blocks: await pc.device.upload(Buffer.from('own edit')), size: 8 }],
-        ['/v1/files/commit', { id: x.id, blocks: await pc.device.upload(Buffer.from('own edit 2')), size: 10 }],
-        ['/v1/files/delete', { id: dest.id }],
+      const d = pc.device;
+      const edit1 = await d.upload(Buffer.from('own edit'));
+      const edit2 = await d.upload(Buffer.from('own edit 2'));
+      const steps: [string, () => Promise<ApiReply<WriteResult>>][] = [
+        ['/v1/files/move', () => d.move({ baseCursor: base, id: x.id, name: 'step1.txt' })],
+        ['/v1/files/move', () => d.move({ baseCursor: base, id: x.id, parentId: dest.id })],
+        ['/v1/files/move', () => d.move({ baseCursor: base, id: x.id, name: 'step3.txt' })],
+        ['/v1/files/commit', () => d.commit({ baseCursor: base, id: x.id, blocks: edit1, size: 8 })],
+        ['/v1/files/commit', () => d.commit({ baseCursor: base, id: x.id, blocks: edit2, size: 10 })],
+        ['/v1/files/delete', () => d.remove({ baseCursor: base, id: dest.id })],
       ];
-      for (const [path, body] of steps) {
-        const res = applied(await pc.device.postWith(base, path, body), path);
+      for (const [path, write] of steps) {
+        const res = applied(await write(), path);
         expect(res.conflicts, path).toEqual([]);
       }
       expect(await paths(pc)).toEqual([]);
@@ -446,7 +451,7 @@ describe('the conflict rules (e2e)', () => {
       expect(kinds(res)).toEqual(['PARENT_RESTORED']);
       expect(await paths(pc)).toEqual(['/Dest', '/Dest/other.txt']);
       expect(await text(pc.device, x.id)).toBe('own edit 2');
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
 
     it('a commit by path onto a file the PC edited meanwhile is an edit/edit', async () => {
@@ -458,7 +463,7 @@ describe('the conflict rules (e2e)', () => {
       expect(kinds(res)).toEqual(['EDIT_EDIT']);
       expect(res.entry.id).toBe(doc.id);
       expect(await text(pc.device, doc.id)).toBe('from the pc');
-      const copyId = (await conflictRecord(pc.device, res.conflicts[0].id)).nodeIds[1];
+      const copyId = (await conflictRecord(pc.device, res.conflicts[0]!.id)).nodeIds[1]!;
       expect(await text(pc.device, copyId)).toBe('from the phone');
       expect(await paths(pc)).toHaveLength(2);
     });
@@ -470,13 +475,13 @@ describe('the conflict rules (e2e)', () => {
       applied(await pc.edit(doc.id, 'v2'));
       await syncBoth(pc, phone);
       applied(await pc.edit(doc.id, 'v3 from the pc'));
-      const res = applied(await phone.device.post('/v1/files/revisions/restore', { id: doc.id, revision: doc.rev }));
+      const res = applied(await phone.device.restoreRevision({ id: doc.id, revision: doc.rev }));
       expect(kinds(res)).toEqual(['EDIT_EDIT']);
       expect(await text(pc.device, doc.id)).toBe('v3 from the pc');
-      const record = await conflictRecord(pc.device, res.conflicts[0].id);
+      const record = await conflictRecord(pc.device, res.conflicts[0]!.id);
       expect(record.opKind).toBe('revision.restore');
-      expect(await text(pc.device, record.nodeIds[1])).toBe('v1');
-      await expectConverged(t.api, [phone, pc]);
+      expect(await text(pc.device, record.nodeIds[1]!)).toBe('v1');
+      await expectConverged([phone, pc]);
     });
 
     it('creating a file in a folder the PC deleted brings the folder back holding only it (PARENT_RESTORED)', async () => {
@@ -484,16 +489,16 @@ describe('the conflict rules (e2e)', () => {
       const dest = applied(await pc.device.mkdir({ path: '/Dest' })).entry;
       const old = applied(await pc.device.putFile({ path: '/Dest/old.txt' }, Buffer.from('old'))).entry;
       await syncBoth(pc, phone);
-      applied(await pc.device.post('/v1/files/delete', { id: dest.id }));
+      applied(await pc.device.remove({ id: dest.id }));
       const data = Buffer.from('new');
       const res = applied(await phone.device.putFile({ parentId: dest.id, name: 'new.txt' }, data));
       expect(kinds(res)).toEqual(['PARENT_RESTORED']);
       expect(res.entry).toMatchObject({ name: 'new.txt', path: '/Dest/new.txt', parentId: dest.id });
-      expect(await conflictRecord(pc.device, res.conflicts[0].id)).toMatchObject({ nodeIds: [res.entry.id, dest.id], opKind: 'file.commit' });
+      expect(await conflictRecord(pc.device, res.conflicts[0]!.id)).toMatchObject({ nodeIds: [res.entry.id, dest.id], opKind: 'file.commit' });
       expect(await paths(pc)).toEqual(['/Dest', '/Dest/new.txt']);
       expect(await trashIds(pc.device)).toEqual([old.id]);
       phone.model.set({ id: res.entry.id, parentId: dest.id, name: 'new.txt', kind: 'file', size: 3, contentHash: contentHashOf(data) });
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
   });
 
@@ -512,32 +517,26 @@ describe('the conflict rules (e2e)', () => {
       const removedIds = phone.model.subtreeIds(D.id);
       phone.model.remove(D.id);
       const base = phone.device.cursor;
-      const res = await phone.device.api.post(
-        '/v1/batch',
-        {
-          ops: [
-            { type: 'commit', baseCursor: base, id: doc.id, blocks, size: data.length },
-            { type: 'delete', baseCursor: base, id: D.id, removedIds },
-          ],
-        },
-        phone.device.token,
-      );
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const res = await phone.device.batch([
+        { type: 'commit', baseCursor: base, id: doc.id, blocks, size: data.length },
+        { type: 'delete', baseCursor: base, id: D.id, removedIds },
+      ]);
+      expect(res.status, JSON.stringify(res.raw)).toBe(200);
       const [editResult, deleteResult] = res.body.results;
-      expect(editResult.status).toBe(201);
-      expect(editResult.result.conflicts.map((c: any) => c.kind)).toEqual(['EDIT_EDIT']);
-      const copyId = (await conflictRecord(pc.device, editResult.result.conflicts[0].id)).nodeIds[1];
-      expect(deleteResult.status).toBe(201);
-      expect(deleteResult.result.conflicts.map((c: any) => c.kind)).toEqual(['DELETE_PARTIAL']);
+      expect(editResult!.status).toBe(201);
+      expect(editResult!.result!.conflicts.map((c) => c.kind)).toEqual(['EDIT_EDIT']);
+      const copyId = (await conflictRecord(pc.device, editResult!.result!.conflicts[0]!.id)).nodeIds[1]!;
+      expect(deleteResult!.status).toBe(201);
+      expect(deleteResult!.result!.conflicts.map((c) => c.kind)).toEqual(['DELETE_PARTIAL']);
 
       // The copy and its folder survive; what the phone had seen and not changed is trashed.
       expect(await meta(pc, copyId)).toMatchObject({ deleted: false, parentId: D.id });
       expect(await text(pc.device, copyId)).toBe('phone version');
       expect((await meta(pc, D.id)).deleted).toBe(false);
       expect((await meta(pc, other.id)).deleted).toBe(true);
-      const record = await conflictRecord(pc.device, deleteResult.result.conflicts[0].id);
+      const record = await conflictRecord(pc.device, deleteResult!.result!.conflicts[0]!.id);
       expect(record.nodeIds).toContain(copyId);
-      const rows = await expectConverged(t.api, [phone, pc]);
+      const rows = await expectConverged([phone, pc]);
       expect(rows).toHaveLength(3);
     });
 
@@ -557,29 +556,23 @@ describe('the conflict rules (e2e)', () => {
       const removedIds = phone.model.subtreeIds(A.id);
       phone.model.remove(A.id);
       const base = phone.device.cursor;
-      const res = await phone.device.api.post(
-        '/v1/batch',
-        {
-          ops: [
-            { type: 'commit', baseCursor: base, id: f.id, blocks, size: data.length },
-            { type: 'delete', baseCursor: base, id: A.id, removedIds },
-          ],
-        },
-        phone.device.token,
-      );
+      const res = await phone.device.batch([
+        { type: 'commit', baseCursor: base, id: f.id, blocks, size: data.length },
+        { type: 'delete', baseCursor: base, id: A.id, removedIds },
+      ]);
       expect(res.status).toBe(200);
-      expect(res.body.results.map((r: any) => [r.status, r.result.conflicts.map((c: any) => c.kind)])).toEqual([
+      expect(res.body.results.map((r) => [r.status, r.result?.conflicts.map((c) => c.kind)])).toEqual([
         [201, ['EDIT_RESTORED']],
         [201, []],
       ]);
       expect(await paths(pc)).toEqual([]);
       // The phone's new content is in the trash with the folder; what the PC's delete took stays there too.
       expect(await trashIds(pc.device)).toEqual([A.id, g.id, h.id].sort());
-      const back = applied(await pc.device.post('/v1/files/restore', { id: A.id }));
+      const back = applied(await pc.device.restore({ id: A.id }));
       expect(back.entry.id).toBe(A.id);
       expect(await paths(pc)).toEqual(['/A', '/A/B', '/A/B/f.txt']);
       expect(await text(pc.device, f.id)).toBe('f edited');
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
 
     it('a recursive delete carries the ids the device removed: one moved out meanwhile is re-sent after its cursor', async () => {
@@ -602,7 +595,7 @@ describe('the conflict rules (e2e)', () => {
         const seenMeanwhile = await phone.device.sync();
         expect(seenMeanwhile.map((e) => e.seq)).toEqual([moved.seq]);
 
-        const res = await phone.device.postWith(base, '/v1/files/delete', { id: F.id, ...(withRemovedIds ? { removedIds } : {}) });
+        const res = await phone.device.remove({ baseCursor: base, id: F.id, ...(withRemovedIds ? { removedIds } : {}) });
         const body = applied(res);
         expect(body.entry).toMatchObject({ id: F.id, deleted: true });
         // The node stays live.
@@ -616,13 +609,13 @@ describe('the conflict rules (e2e)', () => {
       expect(withIds.after.filter((e) => e.id === withIds.x.id).map((e) => [e.seq, e.deleted, e.path])).toEqual([
         [withIds.body.seq, false, '/x.txt'],
       ]);
-      await expectConverged(t.api, [withIds.phone, withIds.pc]);
+      await expectConverged([withIds.phone, withIds.pc]);
 
       // Without removedIds the server cannot know, and the phone would never learn x again.
       const without = await run(false);
       expect(without.after.map((e) => e.id)).not.toContain(without.x.id);
       expect(without.phone.model.nodes.has(without.x.id)).toBe(false);
-      expect(await serverRows(t.api, without.pc.device.token)).toHaveLength(1);
+      expect(await serverRows(without.pc.device)).toHaveLength(1);
     });
 
     it('a touch is not a change: the re-sent node keeps its rev and revisions, so later writes meet no false conflict', async () => {
@@ -635,7 +628,7 @@ describe('the conflict rules (e2e)', () => {
       // The phone's lost rename re-emits the node (a touch) at a new seq…
       const lost = applied(await phone.move(doc.id, { name: 'phone.txt' }));
       expect(kinds(lost)).toEqual(['MOVE_MOVE']);
-      expect(lost.seq).toBe(pcRename.seq + 1);
+      expect(lost.seq).toBe(pcRename.seq! + 1);
       // …without making it a change: its rev is still the PC's rename.
       expect(lost.entry).toMatchObject({ name: 'pc.txt', rev: pcRename.seq });
       expect(await meta(pc, doc.id)).toMatchObject({ name: 'pc.txt', rev: pcRename.seq });
@@ -650,8 +643,8 @@ describe('the conflict rules (e2e)', () => {
       expect(await paths(pc)).toEqual(['/pc again.txt']);
       expect(await text(pc.device, doc.id)).toBe('pc edit');
       // No revision was made by the touch.
-      const revisions = (await pc.device.get(`/v1/files/revisions?id=${doc.id}`)).body;
-      expect(revisions.map((r: any) => r.revision)).toEqual([edit.seq, doc.rev]);
+      const revisions = (await pc.device.get('/v1/files/revisions', { id: doc.id })).body;
+      expect(revisions.map((r) => r.revision)).toEqual([edit.seq, doc.rev]);
 
       // A stale delete re-emits too; the PC's later edit is still no conflict.
       const stale = applied(await phone.delete(doc.id));
@@ -659,7 +652,7 @@ describe('the conflict rules (e2e)', () => {
       expect(stale.entry.rev).toBe(rename.seq);
       const edit2 = applied(await pc.edit(doc.id, 'pc edit 2'));
       expect(edit2.conflicts).toEqual([]);
-      await expectConverged(t.api, [phone, pc]);
+      await expectConverged([phone, pc]);
     });
   });
 });

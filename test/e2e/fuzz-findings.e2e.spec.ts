@@ -74,22 +74,27 @@ describe('fuzzer findings (e2e)', () => {
   });
 
   describe("a client-minted id that is another account's id (its root's)", () => {
-    it("is taken (409 ID_TAKEN): no one's node can stand in for another account's root", async () => {
+    it("makes a folder of the minter's own tree, and the other account's top level is untouched", async () => {
       const other = await t.api.register();
       const otherLatest = async () => ((await t.api.get('/v1/delta/latest', other.tokens.accessToken)).body as { cursor: string }).cursor;
       const docs = await t.api.post('/v1/folders', { baseCursor: await otherLatest(), path: '/docs' }, other.tokens.accessToken);
       expect(docs.status).toBe(201);
 
+      // Ids are per account: the other's root id is as good as a fresh one here.
       const res = await t.api.post('/v1/folders', { baseCursor: await latest(), id: other.user.id, name: 'x' }, token());
-      expect(res.status).toBe(409);
-      expect(res.body.code).toBe('ID_TAKEN');
-      const batch = await t.api.post('/v1/batch', { ops: [{ type: 'createFolder', baseCursor: await latest(), id: other.user.id, name: 'y' }] }, token());
-      expect(batch.body.results[0]).toMatchObject({ status: 409, error: { code: 'ID_TAKEN' } });
-      // Had it been created, its children would share the other root's name keys.
-      await t.api.post('/v1/folders', { baseCursor: await latest(), parentId: other.user.id, name: 'docs' }, token());
-      const mine = await t.api.get('/v1/files/metadata?path=%2Fdocs', other.tokens.accessToken);
-      expect(mine.status).toBe(200);
-      expect(mine.body.id).toBe(docs.body.entry.id);
+      expect(res.status).toBe(201);
+      const child = await t.api.post('/v1/folders', { baseCursor: await latest(), parentId: other.user.id, name: 'docs' }, token());
+      expect(child.status).toBe(201);
+      expect(child.body.entry.path).toBe('/x/docs');
+
+      // With ids global, the child shared the other root's name keys: its /docs went missing (404)
+      // and creating it again was a 500.
+      const theirs = await t.api.get('/v1/files/metadata?path=%2Fdocs', other.tokens.accessToken);
+      expect(theirs.status).toBe(200);
+      expect(theirs.body.id).toBe(docs.body.entry.id);
+      const again = await t.api.post('/v1/folders', { baseCursor: await otherLatest(), path: '/docs', autorename: false }, other.tokens.accessToken);
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('NAME_TAKEN');
     });
   });
 

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../support/api-client.js';
-import { putBlock, sha256 } from '../support/sync-client.js';
+import { sha256 } from '../support/bytes.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 
@@ -20,6 +20,8 @@ describe('hardening: hostile input gets a 4xx with a stable code (e2e)', () => {
 
   const rawJson = (path: string, text: string | Buffer, headers: Record<string, string> = {}, token?: string) =>
     t.api.request('POST', path, { raw: text, token, headers: { 'content-type': 'application/json', ...headers } });
+  const putBlock = (token: string, hash: string, bytes: Buffer) =>
+    t.api.request('PUT', `/v1/blocks/${hash}`, { token, raw: bytes, headers: { 'content-type': 'application/octet-stream' } });
 
   describe('bodies, before anyone logs in', () => {
     it('refuses an array 1,500 deep with 400 BODY_TOO_DEEP', async () => {
@@ -88,23 +90,23 @@ describe('hardening: hostile input gets a 4xx with a stable code (e2e)', () => {
     const hash = sha256(bytes);
 
     beforeAll(async () => {
-      expect((await putBlock(t.api, s.tokens.accessToken, hash, bytes)).status).toBe(201);
+      expect((await putBlock(s.tokens.accessToken, hash, bytes)).status).toBe(201);
     });
 
     it('verifies the bytes: wrong bytes of the right length are 400 HASH_MISMATCH', async () => {
-      const res = await putBlock(t.api, s.tokens.accessToken, hash, randomBytes(bytes.length));
+      const res = await putBlock(s.tokens.accessToken, hash, randomBytes(bytes.length));
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('HASH_MISMATCH');
     });
 
     it('verifies the bytes: a truncated body is refused', async () => {
-      const res = await putBlock(t.api, s.tokens.accessToken, hash, bytes.subarray(0, 1000));
+      const res = await putBlock(s.tokens.accessToken, hash, bytes.subarray(0, 1000));
       expect(res.status).toBe(400);
       expect(['HASH_MISMATCH', 'SIZE_MISMATCH']).toContain(res.body.code);
     });
 
     it('answers the right bytes with 200 created:false', async () => {
-      const res = await putBlock(t.api, s.tokens.accessToken, hash, bytes);
+      const res = await putBlock(s.tokens.accessToken, hash, bytes);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ hash, created: false });
     });

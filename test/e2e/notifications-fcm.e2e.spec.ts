@@ -4,7 +4,7 @@ import { PUSH_SENDER } from '../../src/modules/notifications/push/push-sender.js
 import { FakePushSender } from '../support/fake-push-sender.js';
 import { MqttDevice } from '../support/mqtt-device.js';
 import { RawMqtt } from '../support/raw-mqtt.js';
-import { Device } from '../support/sync-client.js';
+import { Device } from '../support/device.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 
@@ -25,15 +25,16 @@ describe('FCM wake-ups (e2e, fake PushSender)', () => {
   async function phoneWithToken(token: string) {
     const pc = await t.api.register();
     const phone = await t.api.login(pc.email, pc.password, 'phone', 'android');
-    expect((await t.api.patch(`/v1/devices/${phone.deviceId}`, { fcmToken: token }, phone.tokens.accessToken)).status).toBe(200);
-    const writer = new Device(t.api, pc.tokens.accessToken);
+    const setToken = await Device.of(t.api, phone).client.call('patch', '/v1/devices/{id}', { params: { id: phone.deviceId }, json: { fcmToken: token } });
+    expect(setToken.status).toBe(200);
+    const writer = Device.of(t.api, pc);
     await writer.latest();
     return { pc, phone, writer, userId: pc.user.id };
   }
 
   it('wakes a disconnected device exactly once until it fetches', async () => {
     const { phone, writer, userId } = await phoneWithToken('token-asleep');
-    const first = await writer.post('/v1/folders', { path: '/a' });
+    const first = await writer.mkdir({ path: '/a' });
     await expect.poll(() => push.to('token-asleep').length).toBe(1);
     const msg = push.to('token-asleep')[0]!;
     expect(msg.data).toEqual({ type: 'sync', ns: userId, seq: String(first.body.seq) });
@@ -41,13 +42,13 @@ describe('FCM wake-ups (e2e, fake PushSender)', () => {
     expect(msg.platform).toBe('android');
     expect(msg.ttlSeconds).toBeGreaterThan(0);
 
-    await writer.post('/v1/folders', { path: '/b' });
-    await writer.post('/v1/folders', { path: '/c' });
+    await writer.mkdir({ path: '/b' });
+    await writer.mkdir({ path: '/c' });
     await settle(300);
     expect(push.to('token-asleep')).toHaveLength(1); // one outstanding wake-up, no more
 
-    await new Device(t.api, phone.tokens.accessToken).sync(); // the phone woke up and fetched
-    await writer.post('/v1/folders', { path: '/d' });
+    await Device.of(t.api, phone).sync(); // the phone woke up and fetched
+    await writer.mkdir({ path: '/d' });
     await expect.poll(() => push.to('token-asleep').length).toBe(2);
   });
 
@@ -56,7 +57,7 @@ describe('FCM wake-ups (e2e, fake PushSender)', () => {
     const url = `mqtt://127.0.0.1:${t.app.get(MqttBrokerService).tcpAddress()!.port}`;
     const mqtt = await MqttDevice.connect(url, phone.deviceId, phone.tokens.accessToken);
     await mqtt.subscribe([`sync/v1/u/${userId}`]);
-    const made = await writer.post('/v1/folders', { path: '/x' });
+    const made = await writer.mkdir({ path: '/x' });
     await mqtt.waitFor((m) => m.seq === made.body.seq);
     await settle(800); // past FCM_ACK_TIMEOUT_MS
     expect(push.to('token-awake')).toHaveLength(0);
@@ -70,7 +71,7 @@ describe('FCM wake-ups (e2e, fake PushSender)', () => {
     raw.connect(phone.deviceId, phone.tokens.accessToken);
     raw.subscribe([`sync/v1/u/${userId}`]);
     await raw.waitFor((p) => p.cmd === 'suback');
-    const made = await writer.post('/v1/folders', { path: '/y' });
+    const made = await writer.mkdir({ path: '/y' });
     await raw.waitFor((p) => p.cmd === 'publish' && JSON.parse(p.payload!).seq === made.body.seq);
     await expect.poll(() => push.to('token-stuck').length, { timeout: 3000 }).toBe(1);
     raw.close();
@@ -79,9 +80,9 @@ describe('FCM wake-ups (e2e, fake PushSender)', () => {
   it('removes a token FCM says is no longer registered', async () => {
     const { phone, writer } = await phoneWithToken('token-dead');
     push.answer({ kind: 'invalid-token' });
-    await writer.post('/v1/folders', { path: '/z' });
+    await writer.mkdir({ path: '/z' });
     await expect
-      .poll(async () => (await t.api.get('/v1/devices', phone.tokens.accessToken)).body.find((d: any) => d.id === phone.deviceId).hasPushToken)
+      .poll(async () => (await Device.of(t.api, phone).get('/v1/devices')).body.find((d) => d.id === phone.deviceId)!.hasPushToken)
       .toBe(false);
     expect(push.to('token-dead')).toHaveLength(1);
   });
@@ -89,7 +90,7 @@ describe('FCM wake-ups (e2e, fake PushSender)', () => {
   it('retries rate limits and server errors with backoff', async () => {
     const { writer } = await phoneWithToken('token-busy');
     push.answer({ kind: 'retry' }, { kind: 'retry' });
-    await writer.post('/v1/folders', { path: '/r' });
+    await writer.mkdir({ path: '/r' });
     await expect.poll(() => push.to('token-busy').map((s) => s.result)).toEqual(['retry', 'retry', 'sent']);
   });
 });

@@ -5,7 +5,8 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttBrokerService } from '../../src/modules/notifications/mqtt-broker.service.js';
 import { MqttDevice } from '../support/mqtt-device.js';
-import { Device } from '../support/sync-client.js';
+import type { BatchOp, SessionInfo } from '../../client/src/sdk/types.js';
+import { Device } from '../support/device.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 
@@ -32,6 +33,9 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
     await t?.close();
   });
 
+  /** `DELETE /v1/devices/{id}`, as `by`. */
+  const revoke = (by: SessionInfo, id: string) => Device.of(t.api, by).client.call('delete', '/v1/devices/{id}', { params: { id } });
+
   /** An account with two devices: the phone (sync client) and the PC. */
   async function account() {
     const phone = await t.api.register();
@@ -46,26 +50,26 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
     // On subscribing, the device learns the current seq on its own topic.
     await sub.waitFor((m) => m.topic === deviceTopic(pc.deviceId) && m.seq === 0);
 
-    const writer = new Device(t.api, phone.tokens.accessToken);
+    const writer = Device.of(t.api, phone);
     await writer.latest();
-    const made = await writer.post('/v1/folders', { path: '/poked' });
+    const made = await writer.mkdir({ path: '/poked' });
     expect(made.status).toBe(201);
     const poke = await sub.waitFor((m) => m.topic === userTopic(userId) && m.seq === made.body.seq);
     expect(poke.ns).toBe(userId);
 
     // The PUBACK is the ack; the devices list shows it (and the poke) for the PC.
     await expect.poll(async () => {
-      const list = await t.api.get('/v1/devices', phone.tokens.accessToken);
-      return list.body.find((d: any) => d.id === pc.deviceId).sync;
+      const list = await Device.of(t.api, phone).get('/v1/devices');
+      return list.body.find((d) => d.id === pc.deviceId)!.sync;
     }).toMatchObject({ connected: true, lastPokedSeq: made.body.seq, lastAckedSeq: made.body.seq });
 
-    const reader = new Device(t.api, pc.tokens.accessToken);
+    const reader = Device.of(t.api, pc);
     const entries = await reader.sync();
     expect(entries.map((e) => e.path)).toContain('/poked');
     await reader.sync(); // reading from the new cursor acks everything up to it
     await expect.poll(async () => {
-      const list = await t.api.get('/v1/devices', pc.tokens.accessToken);
-      return list.body.find((d: any) => d.id === pc.deviceId).sync.lastFetchedSeq;
+      const list = await reader.get('/v1/devices');
+      return list.body.find((d) => d.id === pc.deviceId)!.sync.lastFetchedSeq;
     }).toBe(made.body.seq);
   });
 
@@ -79,11 +83,12 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
     sub.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => sub.once('exit', resolve));
     // Wait until the broker has the subscription, then commit.
-    await expect.poll(async () => (await t.api.get('/v1/devices', pc.tokens.accessToken)).body.find((d: any) => d.id === pc.deviceId).sync.connected).toBe(true);
+    const pcDevice = Device.of(t.api, pc);
+    await expect.poll(async () => (await pcDevice.get('/v1/devices')).body.find((d) => d.id === pc.deviceId)!.sync.connected).toBe(true);
     await new Promise((r) => setTimeout(r, 200));
-    const writer = new Device(t.api, phone.tokens.accessToken);
+    const writer = Device.of(t.api, phone);
     await writer.latest();
-    const made = await writer.post('/v1/folders', { path: '/from-mosquitto' });
+    const made = await writer.mkdir({ path: '/from-mosquitto' });
     expect(await exited).toBe(0);
     expect(JSON.parse(out)).toEqual({ ns: userId, seq: made.body.seq });
   });
@@ -97,8 +102,8 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
 
   describe('authentication', () => {
     it.each([
-      ['garbage token', (pc: any) => ({ id: pc.deviceId, token: 'garbage' }), 4],
-      ['another device’s id as clientId', (pc: any, phone: any) => ({ id: phone.deviceId, token: pc.tokens.accessToken }), 2],
+      ['garbage token', (pc: SessionInfo) => ({ id: pc.deviceId, token: 'garbage' }), 4],
+      ['another device’s id as clientId', (pc: SessionInfo, phone: SessionInfo) => ({ id: phone.deviceId, token: pc.tokens.accessToken }), 2],
     ])('refuses %s', async (_n, pick, rc) => {
       const { phone, pc } = await account();
       const { id, token } = pick(pc, phone);
@@ -123,7 +128,7 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
       const { phone, pc, userId } = await account();
       const expired = jwt.sign({ sub: userId, did: pc.deviceId, typ: 'access', exp: Math.floor(Date.now() / 1000) - 5 }, t.config.auth.jwtSecret);
       await expect(MqttDevice.connect(tcpUrl, pc.deviceId, expired)).rejects.toMatchObject({ code: 4 });
-      await t.api.delete(`/v1/devices/${pc.deviceId}`, phone.tokens.accessToken);
+      expect((await revoke(phone, pc.deviceId)).status).toBe(204);
       await expect(MqttDevice.connect(tcpUrl, pc.deviceId, pc.tokens.accessToken)).rejects.toMatchObject({ code: 5 });
     });
 
@@ -137,7 +142,7 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
     it('kicks a device the moment it is revoked', async () => {
       const { phone, pc } = await account();
       const d = track(await MqttDevice.connect(tcpUrl, pc.deviceId, pc.tokens.accessToken));
-      expect((await t.api.delete(`/v1/devices/${pc.deviceId}`, phone.tokens.accessToken)).status).toBe(204);
+      expect((await revoke(phone, pc.deviceId)).status).toBe(204);
       await d.closed(2000);
     });
 
@@ -165,12 +170,12 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
       const b = await account();
       const d = track(await MqttDevice.connect(tcpUrl, a.pc.deviceId, a.pc.tokens.accessToken));
       await d.subscribe([userTopic(a.userId), userTopic(b.userId), '#']);
-      const writer = new Device(t.api, b.phone.tokens.accessToken);
+      const writer = Device.of(t.api, b.phone);
       await writer.latest();
-      await writer.post('/v1/folders', { path: '/secret' });
-      const own = new Device(t.api, a.phone.tokens.accessToken);
+      await writer.mkdir({ path: '/secret' });
+      const own = Device.of(t.api, a.phone);
       await own.latest();
-      const mine = await own.post('/v1/folders', { path: '/mine' });
+      const mine = await own.mkdir({ path: '/mine' });
       await d.waitFor((m) => m.topic === userTopic(a.userId) && m.seq === mine.body.seq);
       expect(d.messages.every((m) => m.topic === userTopic(a.userId) || m.topic === deviceTopic(a.pc.deviceId))).toBe(true);
     });
@@ -193,9 +198,9 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
         setTimeout(() => resolve(false), 3000);
       });
       expect(closedGarbage).toBe(true);
-      const writer = new Device(t.api, phone.tokens.accessToken);
+      const writer = Device.of(t.api, phone);
       await writer.latest();
-      const made = await writer.post('/v1/folders', { path: '/still-served' });
+      const made = await writer.mkdir({ path: '/still-served' });
       await good.waitFor((m) => m.seq === made.body.seq);
     });
 
@@ -226,9 +231,9 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
       const first = track(await MqttDevice.connect(tcpUrl, a.pc.deviceId, a.pc.tokens.accessToken));
       await first.subscribe([userTopic(a.userId)]);
       await expect(MqttDevice.connect(tcpUrl, a.pc.deviceId, b.pc.tokens.accessToken)).rejects.toMatchObject({ code: 2 });
-      const writer = new Device(t.api, a.phone.tokens.accessToken);
+      const writer = Device.of(t.api, a.phone);
       await writer.latest();
-      const made = await writer.post('/v1/folders', { path: '/first-still-here' });
+      const made = await writer.mkdir({ path: '/first-still-here' });
       await first.waitFor((m) => m.seq === made.body.seq);
     });
   });
@@ -237,13 +242,13 @@ describe('MQTT pokes (e2e: mqtt.js over TCP and WebSocket, mosquitto_sub)', () =
     const { phone, pc, userId } = await account();
     const d = track(await MqttDevice.connect(tcpUrl, pc.deviceId, pc.tokens.accessToken));
     await d.subscribe([userTopic(userId)]);
-    const writer = new Device(t.api, phone.tokens.accessToken);
+    const writer = Device.of(t.api, phone);
     await writer.latest();
-    const ops = Array.from({ length: 60 }, (_, i) => ({ type: 'createFolder', path: `/burst-${i}`, baseCursor: writer.cursor }));
+    const ops = Array.from({ length: 60 }, (_, i): BatchOp => ({ type: 'createFolder', path: `/burst-${i}`, baseCursor: writer.cursor }));
     const started = performance.now();
-    const res = await t.api.post('/v1/batch', { ops }, phone.tokens.accessToken);
+    const res = await writer.batch(ops);
     const elapsed = performance.now() - started;
-    const last = Math.max(...res.body.results.map((r: any) => r.result.seq));
+    const last = Math.max(...res.body.results.map((r) => r.result!.seq!));
     await d.waitFor((m) => m.topic === userTopic(userId) && m.seq === last);
     const pokes = d.messages.filter((m) => m.topic === userTopic(userId));
     // One poke per 100 ms window at most (+ the leading one and the trailing one).
@@ -273,9 +278,9 @@ describe('MQTT connect rate limit (e2e)', () => {
     expect(accepted.length).toBeLessThanOrEqual(20);
     expect(storm.length - accepted.length).toBeGreaterThanOrEqual(180);
     await Promise.all(accepted.map((s) => (s).value.end()));
-    const writer = new Device(t.api, phone.tokens.accessToken);
+    const writer = Device.of(t.api, phone);
     await writer.latest();
-    const made = await writer.post('/v1/folders', { path: '/after-the-storm' });
+    const made = await writer.mkdir({ path: '/after-the-storm' });
     await good.waitFor((m) => m.seq === made.body.seq);
     await good.end();
   });

@@ -4,7 +4,9 @@ import { Clock } from '../../src/common/clock.js';
 import { BLOB_STORE, type BlobStore } from '../../src/infra/storage/blob-store.js';
 import { hashBuffer } from '../../src/shared/content-hash.js';
 import { MovableClock } from '../support/movable-clock.js';
-import { newDevice, putBlock, sha256, type Device } from '../support/sync-client.js';
+import { sha256 } from '../support/bytes.js';
+import type { SessionInfo } from '../../client/src/sdk/types.js';
+import { Device, newDevice } from '../support/device.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ServerProcess } from '../support/server-process.js';
 import { testEnv } from '../support/test-env.js';
@@ -18,14 +20,16 @@ describe.each(['fs', 's3'] as const)('retention and garbage collection on the %s
   const clock = new MovableClock();
   let t: TestApp;
   let blobs: BlobStore;
-  let adminToken: string;
+  let adminSession: SessionInfo;
+  let admin: Device;
   let env: Record<string, string>;
 
   beforeAll(async () => {
     env = testEnv(`retention_${store}`, store, { GC_FENCE_SECONDS: '0', RETENTION_INTERVAL_MINUTES: '0', ADMIN_EMAILS: 'admin@example.com' });
     t = await startTestApp(loadConfig(env), { override: (b) => b.overrideProvider(Clock).useValue(clock) });
     blobs = t.app.get(BLOB_STORE);
-    adminToken = (await t.api.register('admin@example.com')).tokens.accessToken;
+    adminSession = await t.api.register('admin@example.com');
+    admin = Device.of(t.api, adminSession, 'admin');
   });
   afterAll(() => t?.close());
 
@@ -38,13 +42,13 @@ describe.each(['fs', 's3'] as const)('retention and garbage collection on the %s
   async function write(d: Device, path: string, data: Buffer, id?: string) {
     await d.latest();
     const res = await d.putFile(id ? { path } : { path }, data, id ? { id } : {});
-    expect([200, 201], JSON.stringify(res.body)).toContain(res.status);
+    expect([200, 201], JSON.stringify(res.raw)).toContain(res.status);
     return res.body.entry;
   }
 
   async function remove(d: Device, id: string) {
     await d.latest();
-    expect((await d.post('/v1/files/delete', { id })).status).toBe(201);
+    expect((await d.remove({ id })).status).toBe(201);
   }
 
   it('keeps exactly what is still referenced, and every live file still reads back byte for byte', async () => {
@@ -67,7 +71,7 @@ describe.each(['fs', 's3'] as const)('retention and garbage collection on the %s
     await remove(b, bFile.id);
     // An upload that is never committed.
     const abandoned = randomBytes(1000);
-    expect((await putBlock(a.api, a.token, sha256(abandoned), abandoned)).status).toBe(201);
+    expect((await a.putBlock(sha256(abandoned), abandoned)).status).toBe(201);
 
     // Day 80: a version that will still be within retention on day 91.
     clock.advanceDays(80);
@@ -79,7 +83,7 @@ describe.each(['fs', 's3'] as const)('retention and garbage collection on the %s
     // Day 91: a block uploaded just now for a commit that has not happened yet.
     clock.advanceDays(11);
     const pending = randomBytes(900);
-    expect((await putBlock(a.api, a.token, sha256(pending), pending)).status).toBe(201);
+    expect((await a.putBlock(sha256(pending), pending)).status).toBe(201);
 
     const before = await stored();
     const blocksOf = (data: Buffer) => hashBuffer(data).blocks;
@@ -87,14 +91,14 @@ describe.each(['fs', 's3'] as const)('retention and garbage collection on the %s
       expect(before.has(h)).toBe(true);
     }
 
-    const purge = await t.api.post('/v1/admin/jobs/purge', {}, adminToken);
+    const purge = await admin.client.call('post', '/v1/admin/jobs/purge');
     expect(purge.status).toBe(200);
     expect(purge.body.ran).toBe(true);
     // A's trashed file and B's trashed file lose their content; A's version from day 0 is past retention.
-    expect(purge.body.report.purgedNodes).toBe(2);
-    expect(purge.body.report.purgedRevisions).toBeGreaterThanOrEqual(3);
+    expect(purge.body.report?.purgedNodes).toBe(2);
+    expect(purge.body.report?.purgedRevisions).toBeGreaterThanOrEqual(3);
 
-    const gc = await t.api.post('/v1/admin/jobs/gc', {}, adminToken);
+    const gc = await admin.client.call('post', '/v1/admin/jobs/gc');
     expect(gc.status).toBe(200);
     expect(gc.body.ran).toBe(true);
     const after = await stored();
@@ -107,58 +111,58 @@ describe.each(['fs', 's3'] as const)('retention and garbage collection on the %s
     for (const h of [...blocksOf(shared), ...blocksOf(newVersion), ...blocksOf(recentOld), ...blocksOf(recentNew), sha256(pending)]) {
       expect(after.has(h), `${h} should have survived`).toBe(true);
     }
-    expect(gc.body.report.sweptBlocks).toBe(blocksOf(trashed).length + blocksOf(oldVersion).length + blocksOf(onlyB).length + 1);
+    expect(gc.body.report?.sweptBlocks).toBe(blocksOf(trashed).length + blocksOf(oldVersion).length + blocksOf(onlyB).length + 1);
 
     // Every live file still downloads byte-identical, and the retained old version too.
-    expect((await a.download(`id=${live.id}`)).body.equals(shared)).toBe(true);
-    expect((await a.download(`id=${versioned.id}`)).body.equals(newVersion)).toBe(true);
-    const recentRevs = await t.api.get(`/v1/files/revisions?id=${recent.id}`, a.token);
+    expect((await a.download({ id: live.id })).body.equals(shared)).toBe(true);
+    expect((await a.download({ id: versioned.id })).body.equals(newVersion)).toBe(true);
+    const recentRevs = await a.get('/v1/files/revisions', { id: recent.id });
     expect(recentRevs.body).toHaveLength(2);
-    const older = recentRevs.body.find((r: any) => !r.current);
-    expect((await a.download(`id=${recent.id}&revision=${older.revision}`)).body.equals(recentOld)).toBe(true);
-    expect(await t.api.get(`/v1/files/revisions?id=${versioned.id}`, a.token).then((r) => r.body.length)).toBe(1);
+    const older = recentRevs.body.find((r) => !r.current)!;
+    expect((await a.download({ id: recent.id, revision: older.revision })).body.equals(recentOld)).toBe(true);
+    expect(await a.get('/v1/files/revisions', { id: versioned.id }).then((r) => r.body.length)).toBe(1);
 
     // The pending upload can still be committed without uploading again.
     await a.latest();
-    const committed = await a.post('/v1/files/commit', { path: '/pending.bin', blocks: [sha256(pending)], size: pending.length });
+    const committed = await a.commit({ path: '/pending.bin', blocks: [sha256(pending)], size: pending.length });
     expect(committed.status).toBe(201);
 
     // Restoring purged content is refused; the tombstone stays visible.
     await a.latest();
-    const restore = await a.post('/v1/files/restore', { id: gone.id });
+    const restore = await a.restore({ id: gone.id });
     expect(restore.status).toBe(410);
-    expect(restore.body.code).toBe('PURGED');
-    expect((await t.api.get(`/v1/files/metadata?id=${gone.id}`, a.token)).body.deleted).toBe(true);
+    expect(restore.error.code).toBe('PURGED');
+    expect((await a.get('/v1/files/metadata', { id: gone.id })).body.deleted).toBe(true);
 
     // A second run finds nothing more to do.
-    expect((await t.api.post('/v1/admin/jobs/purge', {}, adminToken)).body.report.purgedNodes).toBe(0);
-    expect((await t.api.post('/v1/admin/jobs/gc', {}, adminToken)).body.report.sweptBlocks).toBe(0);
+    expect((await admin.client.call('post', '/v1/admin/jobs/purge')).body.report?.purgedNodes).toBe(0);
+    expect((await admin.client.call('post', '/v1/admin/jobs/gc')).body.report?.sweptBlocks).toBe(0);
   });
 
   it('lets a device save a block garbage collection has marked, by uploading it again', async () => {
     const a = (await newDevice(t.api)).device;
     const bytes = randomBytes(1200);
     clock.setOffset(-2 * 86_400_000); // uploaded two days ago: past the grace period, a candidate
-    expect((await putBlock(a.api, a.token, sha256(bytes), bytes)).status).toBe(201);
+    expect((await a.putBlock(sha256(bytes), bytes)).status).toBe(201);
     clock.setOffset(0);
     // A second server process on the same database, whose collector waits 5 s between mark and sweep.
     const slow = new ServerProcess({ ...env, GC_FENCE_SECONDS: '5' });
     await slow.start();
     try {
-      const running = slow.api.post('/v1/admin/jobs/gc', {}, adminToken);
+      const running = Device.of(slow.api, adminSession, 'admin').client.call('post', '/v1/admin/jobs/gc');
       // While it waits, the block reads as missing for commits and checks …
       await expect
-        .poll(async () => (await t.api.post('/v1/blocks/check', { hashes: [sha256(bytes)] }, a.token)).body.missing, { timeout: 4000 })
+        .poll(() => a.check([sha256(bytes)]), { timeout: 4000 })
         .toEqual([sha256(bytes)]);
       // … and uploading it again cancels the sweep.
-      expect((await putBlock(a.api, a.token, sha256(bytes), bytes)).status).toBe(201);
+      expect((await a.putBlock(sha256(bytes), bytes)).status).toBe(201);
       const gc = await running;
-      expect(gc.body.report.keptAfterRecheck).toBeGreaterThanOrEqual(1);
+      expect(gc.body.report?.keptAfterRecheck).toBeGreaterThanOrEqual(1);
       expect(await blobs.head(sha256(bytes))).not.toBeNull();
       await a.latest();
-      const saved = await a.post('/v1/files/commit', { path: '/saved.bin', blocks: [sha256(bytes)], size: bytes.length });
-      expect(saved.status, JSON.stringify(saved.body)).toBe(201);
-      expect((await a.download(`path=/saved.bin`)).body.equals(bytes)).toBe(true);
+      const saved = await a.commit({ path: '/saved.bin', blocks: [sha256(bytes)], size: bytes.length });
+      expect(saved.status, JSON.stringify(saved.raw)).toBe(201);
+      expect((await a.download({ path: '/saved.bin' })).body.equals(bytes)).toBe(true);
     } finally {
       await slow.stop();
     }
@@ -166,10 +170,10 @@ describe.each(['fs', 's3'] as const)('retention and garbage collection on the %s
 
   it('runs a job once when two are asked for at the same time', async () => {
     const [x, y] = await Promise.all([
-      t.api.post('/v1/admin/jobs/gc', {}, adminToken),
-      t.api.post('/v1/admin/jobs/gc', {}, adminToken),
+      admin.client.call('post', '/v1/admin/jobs/gc'),
+      admin.client.call('post', '/v1/admin/jobs/gc'),
     ]);
-    expect([x.status, y.status], JSON.stringify([x.body, y.body])).toEqual([200, 200]);
+    expect([x.status, y.status], JSON.stringify([x.raw, y.raw])).toEqual([200, 200]);
     expect([x.body.ran, y.body.ran].sort()).toEqual([false, true]);
   });
 });

@@ -5,17 +5,13 @@ import { BLOCK_SIZE } from '../../src/shared/content-hash.js';
 import { uuidv7 } from '../../src/shared/ids.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
-import {
-  type Account,
-  Device,
-  eventually,
-  fsTempFiles,
-  newDevice,
-  putBlock,
-  rawRequest,
-  sha256,
-  storedBlobKeys,
-} from '../support/sync-client.js';
+import { sha256 } from '../support/bytes.js';
+import { ApiReply } from '../../client/src/sdk/reply.js';
+import type { ApiResponse } from '../support/api-client.js';
+import { type Account, Device, newDevice } from '../support/device.js';
+import { eventually } from '../support/eventually.js';
+import { rawRequest } from '../support/raw-http.js';
+import { fsTempFiles, storedBlobKeys } from '../support/stored-blobs.js';
 
 /** Collects the server's log lines (it runs in this process) to find errors it logged. */
 function logSink() {
@@ -61,15 +57,15 @@ describe.each(['fs', 's3'] as const)('bad block uploads on the %s blob store (e2
     const data = randomBytes(3000);
     const wrong = sha256(randomBytes(3000));
     const before = await stored();
-    const res = await putBlock(t.api, d.token, wrong, data);
+    const res = await d.putBlock(wrong, data);
     expect(res.status).toBe(400);
-    expect(res.body.code).toBe('HASH_MISMATCH');
+    expect(res.error.code).toBe('HASH_MISMATCH');
     await expectNothingKept(wrong, before);
     // A full-size block too (the fs store renames only verified files; S3 verifies the checksum).
     const big = randomBytes(BLOCK_SIZE);
-    const res2 = await putBlock(t.api, d.token, sha256(randomBytes(1)), big);
+    const res2 = await d.putBlock(sha256(randomBytes(1)), big);
     expect(res2.status).toBe(400);
-    expect(res2.body.code).toBe('HASH_MISMATCH');
+    expect(res2.error.code).toBe('HASH_MISMATCH');
     expect(await stored()).toEqual(before);
   });
 
@@ -80,13 +76,13 @@ describe.each(['fs', 's3'] as const)('bad block uploads on the %s blob store (e2
     ['65 characters', 'a'.repeat(65)],
     ['a word', 'hello'],
   ])('refuses a hash that is %s with 400 INVALID_HASH (upload, check, download)', async (_name, hash) => {
-    const put = await putBlock(t.api, d.token, hash, Buffer.from('x'));
+    const put = await d.putBlock(hash, Buffer.from('x'));
     expect(put.status).toBe(400);
-    expect(put.body.code).toBe('INVALID_HASH');
+    expect(put.error.code).toBe('INVALID_HASH');
     const check = await t.api.post('/v1/blocks/check', { hashes: [sha256(Buffer.from('ok')), hash] }, d.token);
     expect(check.status).toBe(400);
     expect(check.body.code).toBe('INVALID_HASH');
-    const get = await d.get(`/v1/blocks/${hash}`);
+    const get = await d.sendRaw('GET', `/v1/blocks/${hash}`);
     expect(get.status).toBe(400);
     expect(get.body.code).toBe('INVALID_HASH');
   });
@@ -174,7 +170,7 @@ describe.each(['fs', 's3'] as const)('bad block uploads on the %s blob store (e2
       await expectNothingKept(sha256(data), before);
       // The server still answers, and the same block uploads fine afterwards.
       expect((await t.api.get('/health')).status).toBe(200);
-      const ok = await putBlock(t.api, d.token, sha256(data), data);
+      const ok = await d.putBlock(sha256(data), data);
       expect(ok.status).toBe(201);
       expect(await d.check([sha256(data)])).toEqual([]);
       expect(log.errors().slice(errorsBefore)).toEqual([]);
@@ -183,11 +179,11 @@ describe.each(['fs', 's3'] as const)('bad block uploads on the %s blob store (e2
     it('keeps nothing for a block that is stored already (someone else uploaded it)', async () => {
       const data = randomBytes(100_000);
       const other = await newDevice(t.api);
-      expect((await putBlock(t.api, other.device.token, sha256(data), data)).status).toBe(201);
+      expect((await other.device.putBlock(sha256(data), data)).status).toBe(201);
       const before = await stored();
       await cutShort(data);
       await expectNothingKept(sha256(data), before);
-      expect((await putBlock(t.api, d.token, sha256(data), data)).status).toBe(201);
+      expect((await d.putBlock(sha256(data), data)).status).toBe(201);
     });
 
     it('survives many cut-short uploads in a row', async () => {
@@ -224,9 +220,11 @@ describe('bad namespace input (e2e)', () => {
     ({ session: account, device: d } = await newDevice(t.api));
   });
 
-  const expectError = (res: { status: number; body: any }, status: number, code: string) => {
-    expect(res.status, JSON.stringify(res.body)).toBe(status);
-    expect(res.body.code).toBe(code);
+  /** The error body of an answer: typed (the SDK device) or raw (malformed input). */
+  const errorOf = (res: ApiReply<unknown> | ApiResponse) => (res instanceof ApiReply ? res.error : res.body);
+  const expectError = (res: ApiReply<unknown> | ApiResponse, status: number, code: string) => {
+    expect(res.status, JSON.stringify(res instanceof ApiReply ? res.raw : res.body)).toBe(status);
+    expect(errorOf(res).code).toBe(code);
   };
 
   describe('commits whose blocks do not fit the size', () => {
@@ -237,22 +235,22 @@ describe('bad namespace input (e2e)', () => {
       ['a block for 0 bytes', 1, 0],
     ])('refuses %s with 400 BLOCKS_MISMATCH', async (_name, count, size) => {
       const hashes = Array.from({ length: count }, (_, i) => sha256(Buffer.from(`b${i}`)));
-      expectError(await d.post('/v1/files/commit', { path: '/f', blocks: hashes, size }), 400, 'BLOCKS_MISMATCH');
+      expectError(await d.sendRaw('POST', '/v1/files/commit', { path: '/f', blocks: hashes, size }), 400, 'BLOCKS_MISMATCH');
     });
 
     it('refuses a block held with another size than its place in the file needs', async () => {
       const data = Buffer.from('ten bytes!');
       const blocks = await d.upload(data);
-      const res = await d.post('/v1/files/commit', { path: '/f', blocks, size: 20 });
+      const res = await d.sendRaw('POST', '/v1/files/commit', { path: '/f', blocks, size: 20 });
       expectError(res, 400, 'BLOCKS_MISMATCH');
       // A short block in the middle of a file.
-      const res2 = await d.post('/v1/files/commit', { path: '/g', blocks: [blocks[0], blocks[0]], size: BLOCK_SIZE + 10 });
+      const res2 = await d.sendRaw('POST', '/v1/files/commit', { path: '/g', blocks: [blocks[0], blocks[0]], size: BLOCK_SIZE + 10 });
       expectError(res2, 400, 'BLOCKS_MISMATCH');
       expect(await d.headSeq()).toBe(0);
     });
 
     it('refuses a malformed hash in the block list with 400 BLOCKS_MISMATCH', async () => {
-      expectError(await d.post('/v1/files/commit', { path: '/f', blocks: ['nothex'], size: 3 }), 400, 'BLOCKS_MISMATCH');
+      expectError(await d.sendRaw('POST', '/v1/files/commit', { path: '/f', blocks: ['nothex'], size: 3 }), 400, 'BLOCKS_MISMATCH');
     });
 
     it.each([
@@ -262,7 +260,7 @@ describe('bad namespace input (e2e)', () => {
       ['blocks that are not an array', { blocks: 'abc', size: 0 }],
       ['a bad mtime', { blocks: [], size: 0, mtime: 'yesterday' }],
     ])('refuses %s with 400 VALIDATION_FAILED', async (_name, body) => {
-      expectError(await d.post('/v1/files/commit', { path: '/f', ...body }), 400, 'VALIDATION_FAILED');
+      expectError(await d.sendRaw('POST', '/v1/files/commit', { path: '/f', ...body }), 400, 'VALIDATION_FAILED');
     });
   });
 
@@ -286,18 +284,18 @@ describe('bad namespace input (e2e)', () => {
       expect(folder.status).toBe(201);
       const file = await d.putFile({ path: '/file.txt' }, Buffer.from('x'));
       expect(file.status).toBe(201);
-      expect((await d.post('/v1/files/delete', { id: file.body.entry.id })).status).toBe(201);
+      expect((await d.remove({ id: file.body.entry.id })).status).toBe(201);
       const head = await d.headSeq();
       const attempts = [
         d.mkdir({ name }),
         d.mkdir({ parentId: folder.body.entry.id, name }),
-        d.post('/v1/files/commit', { name, blocks: [], size: 0 }),
-        d.post('/v1/files/move', { id: folder.body.entry.id, name }),
-        d.post('/v1/files/restore', { id: file.body.entry.id, name }),
+        d.sendRaw('POST', '/v1/files/commit', { name, blocks: [], size: 0 }),
+        d.sendRaw('POST', '/v1/files/move', { id: folder.body.entry.id, name }),
+        d.sendRaw('POST', '/v1/files/restore', { id: file.body.entry.id, name }),
       ];
       for (const res of await Promise.all(attempts)) {
         expectError(res, 400, 'INVALID_NAME');
-        expect(res.body.details).toEqual({ problem });
+        expect(errorOf(res).details).toEqual({ problem });
       }
       expect(await d.headSeq()).toBe(head);
     });
@@ -309,7 +307,7 @@ describe('bad namespace input (e2e)', () => {
       ['a trailing space', '/x /y'],
     ])('refuses a path with %s with 400 INVALID_NAME', async (_label, path) => {
       expectError(await d.mkdir({ path }), 400, 'INVALID_NAME');
-      expectError(await d.get(`/v1/files/metadata?path=${encodeURIComponent(path)}`), 400, 'INVALID_NAME');
+      expectError(await d.sendRaw('GET', `/v1/files/metadata?path=${encodeURIComponent(path)}`), 400, 'INVALID_NAME');
     });
 
     it('accepts a name of exactly 255 bytes', async () => {
@@ -326,26 +324,26 @@ describe('bad namespace input (e2e)', () => {
     ])('refuses an id that is %s with 400 INVALID_ID', async (_label, id) => {
       const folder = (await d.mkdir({ path: '/F' })).body.entry;
       const attempts = [
-        d.post('/v1/files/move', { id, name: 'x' }),
-        d.post('/v1/files/move', { id: folder.id, parentId: id }),
-        d.post('/v1/files/delete', { id }),
-        d.post('/v1/files/restore', { id }),
-        d.post('/v1/files/revisions/restore', { id, revision: 1 }),
-        d.post('/v1/files/commit', { id, path: '/n', blocks: [], size: 0 }),
+        d.sendRaw('POST', '/v1/files/move', { id, name: 'x' }),
+        d.sendRaw('POST', '/v1/files/move', { id: folder.id, parentId: id }),
+        d.sendRaw('POST', '/v1/files/delete', { id }),
+        d.sendRaw('POST', '/v1/files/restore', { id }),
+        d.sendRaw('POST', '/v1/files/revisions/restore', { id, revision: 1 }),
+        d.sendRaw('POST', '/v1/files/commit', { id, path: '/n', blocks: [], size: 0 }),
         d.mkdir({ id, path: '/G' }),
         d.mkdir({ parentId: id, name: 'G' }),
-        d.get(`/v1/files/metadata?id=${id}`),
-        d.get(`/v1/files/list?id=${id}`),
-        d.get(`/v1/files/revisions?id=${id}`),
+        d.sendRaw('GET', `/v1/files/metadata?id=${id}`),
+        d.sendRaw('GET', `/v1/files/list?id=${id}`),
+        d.sendRaw('GET', `/v1/files/revisions?id=${id}`),
       ];
       for (const res of await Promise.all(attempts)) expectError(res, 400, 'INVALID_ID');
-      const dl = await d.download(`id=${id}`);
+      const dl = await d.download({ id: id });
       expect(dl.status).toBe(400);
       expect(JSON.parse(dl.body.toString()).code).toBe('INVALID_ID');
     });
 
     it('refuses an id longer than a UUID with 400 VALIDATION_FAILED', async () => {
-      expectError(await d.post('/v1/files/delete', { id: 'a'.repeat(37) }), 400, 'VALIDATION_FAILED');
+      expectError(await d.sendRaw('POST', '/v1/files/delete', { id: 'a'.repeat(37) }), 400, 'VALIDATION_FAILED');
     });
 
     it("answers another user's node ids as if they did not exist (404)", async () => {
@@ -353,33 +351,33 @@ describe('bad namespace input (e2e)', () => {
       const folder = (await other.device.mkdir({ path: '/Theirs' })).body.entry;
       const file = (await other.device.putFile({ path: '/Theirs/secret.txt' }, Buffer.from('secret'))).body.entry;
       const trashed = (await other.device.putFile({ path: '/trashed.txt' }, Buffer.from('t'))).body.entry;
-      expect((await other.device.post('/v1/files/delete', { id: trashed.id })).status).toBe(201);
+      expect((await other.device.sendRaw('POST', '/v1/files/delete', { id: trashed.id })).status).toBe(201);
       const mine = (await d.mkdir({ path: '/Mine' })).body.entry;
       const headOther = await other.device.headSeq();
 
       for (const res of await Promise.all([
-        d.post('/v1/files/move', { id: file.id, parentId: mine.id }),
-        d.post('/v1/files/move', { id: folder.id, name: 'stolen' }),
-        d.post('/v1/files/delete', { id: file.id }),
-        d.post('/v1/files/delete', { id: folder.id }),
-        d.post('/v1/files/restore', { id: trashed.id }),
-        d.post('/v1/files/revisions/restore', { id: file.id, revision: 1 }),
-        d.get(`/v1/files/metadata?id=${file.id}`),
-        d.get(`/v1/files/metadata?id=${trashed.id}`),
-        d.get(`/v1/files/list?id=${folder.id}`),
-        d.get(`/v1/files/revisions?id=${file.id}`),
+        d.sendRaw('POST', '/v1/files/move', { id: file.id, parentId: mine.id }),
+        d.sendRaw('POST', '/v1/files/move', { id: folder.id, name: 'stolen' }),
+        d.sendRaw('POST', '/v1/files/delete', { id: file.id }),
+        d.sendRaw('POST', '/v1/files/delete', { id: folder.id }),
+        d.sendRaw('POST', '/v1/files/restore', { id: trashed.id }),
+        d.sendRaw('POST', '/v1/files/revisions/restore', { id: file.id, revision: 1 }),
+        d.sendRaw('GET', `/v1/files/metadata?id=${file.id}`),
+        d.sendRaw('GET', `/v1/files/metadata?id=${trashed.id}`),
+        d.sendRaw('GET', `/v1/files/list?id=${folder.id}`),
+        d.sendRaw('GET', `/v1/files/revisions?id=${file.id}`),
       ])) {
         expectError(res, 404, 'NODE_NOT_FOUND');
       }
-      const dl = await d.download(`id=${file.id}`);
+      const dl = await d.download({ id: file.id });
       expect(dl.status).toBe(404);
       expect(JSON.parse(dl.body.toString()).code).toBe('NODE_NOT_FOUND');
       // Their folder as my parent: not found either.
       expectError(await d.mkdir({ parentId: folder.id, name: 'x' }), 404, 'PARENT_NOT_FOUND');
-      expectError(await d.post('/v1/files/move', { id: mine.id, parentId: folder.id }), 404, 'PARENT_NOT_FOUND');
+      expectError(await d.sendRaw('POST', '/v1/files/move', { id: mine.id, parentId: folder.id }), 404, 'PARENT_NOT_FOUND');
       // Nothing of theirs changed.
       expect(await other.device.headSeq()).toBe(headOther);
-      expect((await other.device.download(`id=${file.id}`)).body.toString()).toBe('secret');
+      expect((await other.device.download({ id: file.id })).body.toString()).toBe('secret');
     });
   });
 
@@ -413,7 +411,7 @@ describe('bad namespace input (e2e)', () => {
       ['/v1/files/restore', { id: uuidv7(), everything: true }],
       ['/v1/files/revisions/restore', { id: uuidv7(), revision: 1, keep: true }],
     ])('refuses an unknown field on %s with 400 VALIDATION_FAILED', async (path, body) => {
-      const res = await d.post(path, body);
+      const res = await d.sendRaw('POST', path, body);
       expectError(res, 400, 'VALIDATION_FAILED');
       expect(JSON.stringify(res.body.details.fields)).toMatch(/should not exist/);
     });
@@ -428,9 +426,9 @@ describe('bad namespace input (e2e)', () => {
     });
 
     it('refuses unknown query parameters on reads', async () => {
-      expectError(await d.get('/v1/files/list?path=/&deep=1'), 400, 'VALIDATION_FAILED');
-      expectError(await d.get('/v1/files/metadata?path=/&x=1'), 400, 'VALIDATION_FAILED');
-      expectError(await d.get('/v1/trash?all=true'), 400, 'VALIDATION_FAILED');
+      expectError(await d.sendRaw('GET', '/v1/files/list?path=/&deep=1'), 400, 'VALIDATION_FAILED');
+      expectError(await d.sendRaw('GET', '/v1/files/metadata?path=/&x=1'), 400, 'VALIDATION_FAILED');
+      expectError(await d.sendRaw('GET', '/v1/trash?all=true'), 400, 'VALIDATION_FAILED');
     });
 
     it('refuses malformed JSON with 400 MALFORMED_JSON', async () => {

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/shared/ids.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
-import { type Account, blocksOf, Device, loginDevice, newDevice } from '../support/sync-client.js';
+import { blocksOf } from '../support/bytes.js';
+import type { BatchOp, Success } from '../../client/src/sdk/types.js';
+import { type Account, Device, loginDevice, newDevice } from '../support/device.js';
+
+type BatchResult = Success<'/v1/batch', 'post'>;
 
 describe('batches and operation ids (e2e)', () => {
   let t: TestApp;
@@ -12,13 +16,15 @@ describe('batches and operation ids (e2e)', () => {
   });
   afterAll(() => t?.close());
 
-  const batch = (d: Device, ops: Record<string, unknown>[]) => d.api.post('/v1/batch', { ops }, d.token);
+  const batch = (d: Device, ops: BatchOp[]) => d.batch(ops);
+  /** Batches the SDK's types refuse (malformed operations), sent raw. */
+  const rawBatch = (d: Device, ops: Record<string, unknown>[]) => d.api.post('/v1/batch', { ops }, d.token);
 
   describe('a batch of mixed operations', () => {
     let d: Device;
     let account: Account;
-    let ops: Record<string, unknown>[];
-    let first: any;
+    let ops: BatchOp[];
+    let first: BatchResult;
     let headBefore: number;
     const folderId = uuidv7();
     const fileId = uuidv7();
@@ -41,14 +47,14 @@ describe('batches and operation ids (e2e)', () => {
       ];
       headBefore = await d.headSeq();
       const res = await batch(d, ops);
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.status, JSON.stringify(res.raw)).toBe(200);
       first = res.body;
     });
 
     it('answers each operation with its own status and result; a failure does not stop the rest', () => {
-      expect(first.results.map((r: any) => r.status)).toEqual([201, 201, 409, 201, 404, 400, 201]);
-      expect(first.results.map((r: any) => r.opId)).toEqual(ops.map((o) => o.opId));
-      expect(first.results.map((r: any) => r.error?.code ?? null)).toEqual([
+      expect(first.results.map((r) => r.status)).toEqual([201, 201, 409, 201, 404, 400, 201]);
+      expect(first.results.map((r) => r.opId)).toEqual(ops.map((o) => o.opId));
+      expect(first.results.map((r) => r.error?.code ?? null)).toEqual([
         null,
         null,
         'NAME_TAKEN',
@@ -57,18 +63,18 @@ describe('batches and operation ids (e2e)', () => {
         'CURSOR_INVALID',
         null,
       ]);
-      expect(first.results[2].error.details.current.id).toBe(folderId);
-      expect(first.results[0].result.entry).toMatchObject({ id: folderId, path: '/Batch' });
-      expect(first.results[1].result.entry).toMatchObject({ path: '/Batch/f.txt', parentId: folderId });
-      expect(first.results[3].result.entry).toMatchObject({ id: fileId, path: '/Batch/g.txt' });
-      expect(first.results[6].result.entry).toMatchObject({ path: '/Batch/Inner', parentId: folderId });
+      expect(first.results[2]!.error?.details?.current).toMatchObject({ id: folderId });
+      expect(first.results[0]!.result?.entry).toMatchObject({ id: folderId, path: '/Batch' });
+      expect(first.results[1]!.result?.entry).toMatchObject({ path: '/Batch/f.txt', parentId: folderId });
+      expect(first.results[3]!.result?.entry).toMatchObject({ id: fileId, path: '/Batch/g.txt' });
+      expect(first.results[6]!.result?.entry).toMatchObject({ path: '/Batch/Inner', parentId: folderId });
     });
 
     it('gives each applied operation its own journal entry, in order', async () => {
-      const seqs = first.results.filter((r: any) => r.result).map((r: any) => r.result.seq);
+      const seqs = first.results.flatMap((r) => (r.result ? [r.result.seq] : []));
       expect(seqs).toEqual([headBefore + 1, headBefore + 2, headBefore + 3, headBefore + 4]);
       expect(await d.headSeq()).toBe(headBefore + 4);
-      const paths = await d.listAll('path=/&recursive=true');
+      const paths = await d.listAll({ path: '/' }, { recursive: true });
       expect(paths.map((e) => e.path)).toEqual(['/Batch', '/Batch/g.txt', '/Batch/Inner']);
     });
 
@@ -83,34 +89,35 @@ describe('batches and operation ids (e2e)', () => {
 
     it('answers a single request with an op id of the batch from the first result', async () => {
       const head = await d.headSeq();
-      const commitOp = { ...ops[1]! };
-      delete commitOp.type;
-      const res = await d.api.post('/v1/files/commit', commitOp, d.token);
+      const op = ops[1]!;
+      if (op.type !== 'commit') throw new Error('op-2 is the commit');
+      const { type: _commit, ...commitOp } = op;
+      const res = await d.commit(commitOp);
       expect(res.status).toBe(201);
-      expect(res.body).toEqual(first.results[1].result);
+      expect(res.body).toEqual(first.results[1]!.result);
       expect(await d.headSeq()).toBe(head);
     });
 
     it('refuses an op id reused for a different operation with 409 OP_ID_REUSED', async () => {
       const head = await d.headSeq();
-      const single = await d.post('/v1/folders', { opId: 'op-1', path: '/Different' });
+      const single = await d.mkdir({ opId: 'op-1', path: '/Different' });
       expect(single.status).toBe(409);
-      expect(single.body.code).toBe('OP_ID_REUSED');
+      expect(single.error.code).toBe('OP_ID_REUSED');
       const inBatch = await batch(d, [
         { type: 'createFolder', opId: 'op-7', baseCursor: d.cursor, path: '/AlsoDifferent' },
         { type: 'createFolder', opId: 'op-new', baseCursor: d.cursor, path: '/Fresh' },
       ]);
-      expect(inBatch.body.results.map((r: any) => [r.status, r.error?.code ?? null])).toEqual([
+      expect(inBatch.body.results.map((r) => [r.status, r.error?.code ?? null])).toEqual([
         [409, 'OP_ID_REUSED'],
         [201, null],
       ]);
       expect(await d.headSeq()).toBe(head + 1);
-      expect((await d.get('/v1/files/metadata?path=/Different')).status).toBe(404);
+      expect((await d.get('/v1/files/metadata', { path: '/Different' })).status).toBe(404);
     });
 
     it("keeps op ids per device: another device's op id is its own", async () => {
       const d2 = await loginDevice(t.api, account);
-      const res = await d2.post('/v1/folders', { opId: 'op-1', path: '/FromDevice2' });
+      const res = await d2.mkdir({ opId: 'op-1', path: '/FromDevice2' });
       expect(res.status).toBe(201);
       expect(res.body.entry.path).toBe('/FromDevice2');
     });
@@ -120,11 +127,11 @@ describe('batches and operation ids (e2e)', () => {
     const { device: d } = await newDevice(t.api);
     const blocks = await d.upload(Buffer.from('retry me'));
     const body = { opId: 'commit-once', path: '/once.txt', blocks, size: 8 };
-    const a = await d.post('/v1/files/commit', body);
+    const a = await d.commit(body);
     expect(a.status).toBe(201);
     const head = await d.headSeq();
     // The device never saw the answer and retries, as it was.
-    const b = await d.post('/v1/files/commit', body);
+    const b = await d.commit(body);
     expect(b.status).toBe(201);
     expect(b.body).toEqual(a.body);
     expect(await d.headSeq()).toBe(head);
@@ -138,11 +145,11 @@ describe('batches and operation ids (e2e)', () => {
     const { device: d } = await newDevice(t.api);
     const data = Buffer.from('uploaded late');
     const body = { opId: 'late-blocks', path: '/late.txt', blocks: blocksOf(data), size: data.length };
-    const missing = await d.post('/v1/files/commit', body);
+    const missing = await d.commit(body);
     expect(missing.status).toBe(400);
-    expect(missing.body.code).toBe('BLOCKS_MISSING');
+    expect(missing.error.code).toBe('BLOCKS_MISSING');
     await d.upload(data);
-    const ok = await d.post('/v1/files/commit', body);
+    const ok = await d.commit(body);
     expect(ok.status).toBe(201);
     expect(ok.body.entry.path).toBe('/late.txt');
   });
@@ -154,7 +161,7 @@ describe('batches and operation ids (e2e)', () => {
     ['a malformed op id', { type: 'createFolder', baseCursor: 'x', path: '/a', opId: 'has spaces' }],
   ])('refuses a batch with %s as a whole with 400 VALIDATION_FAILED', async (_name, op) => {
     const { device: d } = await newDevice(t.api);
-    const res = await batch(d, [{ type: 'createFolder', baseCursor: d.cursor, path: '/fine' }, op]);
+    const res = await rawBatch(d, [{ type: 'createFolder', baseCursor: d.cursor, path: '/fine' }, op]);
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
     expect(await d.headSeq()).toBe(0);
@@ -162,10 +169,10 @@ describe('batches and operation ids (e2e)', () => {
 
   it('refuses more than 1000 operations with 400 VALIDATION_FAILED', async () => {
     const { device: d } = await newDevice(t.api);
-    const ops = Array.from({ length: 1001 }, (_, i) => ({ type: 'createFolder', baseCursor: d.cursor, path: `/f${i}` }));
+    const ops = Array.from({ length: 1001 }, (_, i): BatchOp => ({ type: 'createFolder', baseCursor: d.cursor, path: `/f${i}` }));
     const res = await batch(d, ops);
     expect(res.status).toBe(400);
-    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.error.code).toBe('VALIDATION_FAILED');
   });
 
   it('accepts an empty batch', async () => {

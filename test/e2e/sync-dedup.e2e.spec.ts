@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCK_SIZE } from '../../src/shared/content-hash.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
-import { blocksOf, Device, MiB, newDevice, putBlock, storedBlobKeys, uploadBlocks } from '../support/sync-client.js';
+import { blocksOf, MiB } from '../support/bytes.js';
+import { Device, newDevice } from '../support/device.js';
+import { storedBlobKeys } from '../support/stored-blobs.js';
 
 describe.each(['fs', 's3'] as const)('dedup and block ownership on the %s blob store (e2e)', (store) => {
   let t: TestApp;
@@ -24,30 +26,30 @@ describe.each(['fs', 's3'] as const)('dedup and block ownership on the %s blob s
       const hashes = blocksOf(data);
       const before = await stored();
 
-      const first = await uploadBlocks(t.api, a.token, data);
+      const first = await a.uploadBlocks(data);
       expect(first.uploaded).toBe(2);
       expect(await stored()).toEqual([...before, ...hashes].sort());
-      const c1 = await a.post('/v1/files/commit', { path: '/original.bin', blocks: hashes, size: data.length });
+      const c1 = await a.commit({ path: '/original.bin', blocks: hashes, size: data.length });
       expect(c1.status).toBe(201);
 
       // The same bytes again, under another name: check says nothing is missing.
       expect(await a.check(hashes)).toEqual([]);
-      const second = await uploadBlocks(t.api, a.token, data);
+      const second = await a.uploadBlocks(data);
       expect(second.uploaded).toBe(0);
-      const c2 = await a.post('/v1/files/commit', { path: '/copy.bin', blocks: hashes, size: data.length });
+      const c2 = await a.commit({ path: '/copy.bin', blocks: hashes, size: data.length });
       expect(c2.status).toBe(201);
       expect(c2.body.entry.contentHash).toBe(c1.body.entry.contentHash);
       expect(await stored()).toEqual([...before, ...hashes].sort());
 
-      const dl = await a.download(`id=${c2.body.entry.id}`);
+      const dl = await a.download({ id: c2.body.entry.id });
       expect(dl.body.equals(data)).toBe(true);
     });
 
     it('answers a re-upload of a block the user holds with 200 created=false', async () => {
       const data = randomBytes(1000);
       const [hash] = blocksOf(data);
-      expect((await putBlock(t.api, a.token, hash!, data)).status).toBe(201);
-      const again = await putBlock(t.api, a.token, hash!, data);
+      expect((await a.putBlock(hash!, data)).status).toBe(201);
+      const again = await a.putBlock(hash!, data);
       expect(again.status).toBe(200);
       expect(again.body).toEqual({ hash, size: 1000, created: false });
     });
@@ -59,53 +61,53 @@ describe.each(['fs', 's3'] as const)('dedup and block ownership on the %s blob s
       expect(hashes[0]).toBe(hashes[1]);
       const before = await stored();
       expect(await a.check(hashes)).toEqual([hashes[0], hashes[2]]);
-      const up = await uploadBlocks(t.api, a.token, data);
+      const up = await a.uploadBlocks(data);
       expect(up.uploaded).toBe(2);
       expect((await stored()).length).toBe(before.length + 2);
-      const c = await a.post('/v1/files/commit', { path: '/repeated.bin', blocks: hashes, size: data.length });
+      const c = await a.commit({ path: '/repeated.bin', blocks: hashes, size: data.length });
       expect(c.status).toBe(201);
-      expect((await a.download(`id=${c.body.entry.id}`)).body.equals(data)).toBe(true);
+      expect((await a.download({ id: c.body.entry.id })).body.equals(data)).toBe(true);
     });
 
     it('makes another user upload the bytes themselves, but still keeps one object', async () => {
       const data = randomBytes(2 * BLOCK_SIZE + 7);
       const hashes = blocksOf(data);
-      await uploadBlocks(t.api, a.token, data);
-      expect((await a.post('/v1/files/commit', { path: '/shared-content.bin', blocks: hashes, size: data.length })).status).toBe(201);
+      await a.uploadBlocks(data);
+      expect((await a.commit({ path: '/shared-content.bin', blocks: hashes, size: data.length })).status).toBe(201);
       const afterA = await stored();
       for (const h of hashes) expect(afterA).toContain(h);
 
       // For B the blocks are missing: the answer must not reveal that A stores them.
       expect(await b.check(hashes)).toEqual(hashes);
       for (let i = 0; i < hashes.length; i++) {
-        const put = await putBlock(t.api, b.token, hashes[i]!, data.subarray(i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE));
+        const put = await b.putBlock(hashes[i]!, data.subarray(i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE));
         expect(put.status).toBe(201);
         expect(put.body.created).toBe(true);
       }
       expect(await b.check(hashes)).toEqual([]);
       expect(await stored()).toEqual(afterA);
 
-      const c = await b.post('/v1/files/commit', { path: '/mine-too.bin', blocks: hashes, size: data.length });
+      const c = await b.commit({ path: '/mine-too.bin', blocks: hashes, size: data.length });
       expect(c.status).toBe(201);
-      expect((await b.download(`id=${c.body.entry.id}`)).body.equals(data)).toBe(true);
+      expect((await b.download({ id: c.body.entry.id })).body.equals(data)).toBe(true);
     });
 
     it('refuses wrong bytes for a hash that is already stored, and B still holds nothing', async () => {
       const data = randomBytes(5000);
       const [hash] = blocksOf(data);
-      expect((await putBlock(t.api, a.token, hash!, data)).status).toBe(201);
+      expect((await a.putBlock(hash!, data)).status).toBe(201);
       const before = await stored();
       const forged = Buffer.from(data);
       forged[0] = forged[0]! ^ 0xff;
-      const put = await putBlock(t.api, b.token, hash!, forged);
+      const put = await b.putBlock(hash!, forged);
       expect(put.status).toBe(400);
-      expect(put.body.code).toBe('HASH_MISMATCH');
+      expect(put.error.code).toBe('HASH_MISMATCH');
       expect(await b.check([hash!])).toEqual([hash]);
       expect(await stored()).toEqual(before);
       // A's copy was not touched.
-      const c = await a.post('/v1/files/commit', { path: '/still-intact.bin', blocks: [hash], size: data.length });
+      const c = await a.commit({ path: '/still-intact.bin', blocks: [hash!], size: data.length });
       expect(c.status).toBe(201);
-      expect((await a.download(`id=${c.body.entry.id}`)).body.equals(data)).toBe(true);
+      expect((await a.download({ id: c.body.entry.id })).body.equals(data)).toBe(true);
     });
   });
 
@@ -125,35 +127,35 @@ describe.each(['fs', 's3'] as const)('dedup and block ownership on the %s blob s
     it('refuses B a commit of blocks only A uploaded, listing the hashes, and changes nothing', async () => {
       await b.latest();
       const head = await b.headSeq();
-      const res = await b.post('/v1/files/commit', { path: '/stolen.bin', blocks: hashes, size: data.length });
+      const res = await b.commit({ path: '/stolen.bin', blocks: hashes, size: data.length });
       expect(res.status).toBe(400);
-      expect(res.body.code).toBe('BLOCKS_MISSING');
-      expect([...res.body.details.missing].sort()).toEqual([...hashes].sort());
+      expect(res.error.code).toBe('BLOCKS_MISSING');
+      expect([...(res.error.details?.missing as string[])].sort()).toEqual([...hashes].sort());
       expect(await b.headSeq()).toBe(head);
-      expect((await b.get('/v1/files/metadata?path=/stolen.bin')).status).toBe(404);
+      expect((await b.get('/v1/files/metadata', { path: '/stolen.bin' })).status).toBe(404);
     });
 
     it('lists only the blocks B lacks when B holds some of them', async () => {
       const first = data.subarray(0, BLOCK_SIZE);
-      expect((await putBlock(t.api, b.token, hashes[0]!, first)).status).toBe(201);
-      const res = await b.post('/v1/files/commit', { path: '/half-stolen.bin', blocks: hashes, size: data.length });
+      expect((await b.putBlock(hashes[0]!, first)).status).toBe(201);
+      const res = await b.commit({ path: '/half-stolen.bin', blocks: hashes, size: data.length });
       expect(res.status).toBe(400);
-      expect(res.body.code).toBe('BLOCKS_MISSING');
-      expect(res.body.details.missing).toEqual([hashes[1]]);
+      expect(res.error.code).toBe('BLOCKS_MISSING');
+      expect(res.error.details?.missing).toEqual([hashes[1]]);
     });
 
     it("answers B's download of A's block with 404 BLOCK_NOT_FOUND, exactly as for a hash nobody has", async () => {
-      const theirs = await b.get(`/v1/blocks/${hashes[1]}`);
+      const theirs = await b.get('/v1/blocks/{hash}', undefined, { hash: hashes[1]! });
       expect(theirs.status).toBe(404);
-      expect(theirs.body.code).toBe('BLOCK_NOT_FOUND');
-      const nobodys = await b.get(`/v1/blocks/${'a'.repeat(64)}`);
+      expect(theirs.error.code).toBe('BLOCK_NOT_FOUND');
+      const nobodys = await b.get('/v1/blocks/{hash}', undefined, { hash: 'a'.repeat(64) });
       expect(nobodys.status).toBe(404);
-      expect(nobodys.body.code).toBe(theirs.body.code);
-      expect(nobodys.body.message).toBe(theirs.body.message);
+      expect(nobodys.error.code).toBe(theirs.error.code);
+      expect(nobodys.error.message).toBe(theirs.error.message);
       // Holding the bytes of a block is not referencing it: B uploaded block 0 but has no file using it.
-      const uploadedOnly = await b.get(`/v1/blocks/${hashes[0]}`);
+      const uploadedOnly = await b.get('/v1/blocks/{hash}', undefined, { hash: hashes[0]! });
       expect(uploadedOnly.status).toBe(404);
-      expect(uploadedOnly.body.code).toBe('BLOCK_NOT_FOUND');
+      expect(uploadedOnly.error.code).toBe('BLOCK_NOT_FOUND');
     });
 
     it("reports A's blocks as missing to B's check", async () => {
@@ -168,7 +170,7 @@ describe.each(['fs', 's3'] as const)('dedup and block ownership on the %s blob s
         expect(Buffer.from(await res.arrayBuffer()).equals(data.subarray(i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE))).toBe(true);
       }
       await a.latest();
-      const del = await a.post('/v1/files/delete', { id: fileId });
+      const del = await a.remove({ id: fileId });
       expect(del.status).toBe(201);
       expect(del.body.entry.deleted).toBe(true);
       const res = await fetch(`${t.url}/v1/blocks/${hashes[1]}`, { headers: { authorization: `Bearer ${a.token}` } });
@@ -190,9 +192,9 @@ describe.each(['fs', 's3'] as const)('dedup and block ownership on the %s blob s
     });
 
     it('refuses a malformed hash on download with 400 INVALID_HASH', async () => {
-      const res = await a.get('/v1/blocks/not-a-hash');
+      const res = await a.get('/v1/blocks/{hash}', undefined, { hash: 'not-a-hash' });
       expect(res.status).toBe(400);
-      expect(res.body.code).toBe('INVALID_HASH');
+      expect(res.error.code).toBe('INVALID_HASH');
     });
   });
 });

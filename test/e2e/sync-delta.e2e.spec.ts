@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
-import { type Account, Device, newDevice } from '../support/sync-client.js';
+import type { ApiReply } from '../../client/src/sdk/reply.js';
+import type { WriteResult } from '../../client/src/sdk/types.js';
+import { type Account, Device, newDevice } from '../support/device.js';
 
 /** A cursor as the server encodes it (tests only: clients treat cursors as opaque). */
 const craftCursor = (ns: string, seq: number, skip = 0) => Buffer.from(`1.${ns}.${seq}.${skip}`, 'utf8').toString('base64url');
@@ -26,30 +28,30 @@ describe('delta reads (e2e)', () => {
     let ids: Record<string, string>;
     let deleteSeq: number;
 
-    const w = async (path: string, body: Record<string, unknown>) => {
-      const res = await d.post(path, body);
-      expect(res.status, `${path} ${JSON.stringify(body)} → ${JSON.stringify(res.body)}`).toBe(201);
-      writes.push({ seq: res.body.seq, id: res.body.entry.id });
+    const w = async (write: Promise<ApiReply<WriteResult>>) => {
+      const res = await write;
+      expect(res.status, JSON.stringify(res.raw)).toBe(201);
+      writes.push({ seq: res.body.seq!, id: res.body.entry.id });
       return res.body.entry;
     };
 
     beforeAll(async () => {
       ({ session: account, device: d } = await newDevice(t.api));
-      const A = await w('/v1/folders', { path: '/A' });
-      const B = await w('/v1/folders', { parentId: A.id, name: 'B' });
+      const A = await w(d.mkdir({ path: '/A' }));
+      const B = await w(d.mkdir({ parentId: A.id, name: 'B' }));
       const b1 = await d.upload(Buffer.from('one'));
-      const f1 = await w('/v1/files/commit', { path: '/A/B/f1.txt', blocks: b1, size: 3 });
+      const f1 = await w(d.commit({ path: '/A/B/f1.txt', blocks: b1, size: 3 }));
       const f2 = await d.putFile({ path: '/A/f2.txt' }, Buffer.from('two'));
       expect(f2.status).toBe(201);
-      writes.push({ seq: f2.body.seq, id: f2.body.entry.id });
+      writes.push({ seq: f2.body.seq!, id: f2.body.entry.id });
       const g = await d.putFile({ path: '/g.txt' }, Buffer.from('three'));
-      writes.push({ seq: g.body.seq, id: g.body.entry.id });
-      await w('/v1/files/move', { id: g.body.entry.id, parentId: A.id });
-      await w('/v1/files/move', { id: f2.body.entry.id, name: 'f2-renamed.txt' });
-      const del = await w('/v1/files/delete', { id: A.id });
+      writes.push({ seq: g.body.seq!, id: g.body.entry.id });
+      await w(d.move({ id: g.body.entry.id, parentId: A.id }));
+      await w(d.move({ id: f2.body.entry.id, name: 'f2-renamed.txt' }));
+      const del = await w(d.remove({ id: A.id }));
       deleteSeq = del.rev;
-      await w('/v1/files/restore', { id: A.id });
-      await w('/v1/folders', { path: '/Z' });
+      await w(d.restore({ id: A.id }));
+      await w(d.mkdir({ path: '/Z' }));
       ids = { A: A.id, B: B.id, f1: f1.id, f2: f2.body.entry.id, g: g.body.entry.id };
       const all = await d.readDelta(undefined, 10_000);
       expect(all.pages).toBe(1);
@@ -123,7 +125,7 @@ describe('delta reads (e2e)', () => {
       for (let i = 0; i < full.length; i++) {
         const res = await d.deltaPage(cursor, 1);
         cursor = res.body.cursor;
-        cursors.push(cursor!);
+        cursors.push(cursor);
       }
       for (let i = 0; i < cursors.length; i++) {
         const rest = await d.readDelta(cursors[i], 10_000);
@@ -140,7 +142,7 @@ describe('delta reads (e2e)', () => {
       expect(empty.body).toMatchObject({ entries: [], hasMore: false });
 
       await d.latest();
-      const c = await w('/v1/folders', { path: '/after-latest' });
+      const c = await w(d.mkdir({ path: '/after-latest' }));
       const next = await d.readDelta(latest.body.cursor);
       expect(next.entries.map((e) => [e.seq, e.id, e.path])).toEqual([[writes.length, c.id, '/after-latest']]);
       const head = await d.get('/v1/delta/latest');
@@ -154,11 +156,11 @@ describe('delta reads (e2e)', () => {
       expect(mine.entries).toEqual([]);
       const res = await other.device.deltaPage((await d.get('/v1/delta/latest')).body.cursor);
       expect(res.status).toBe(409);
-      expect(res.body.code).toBe('CURSOR_RESET');
+      expect(res.error.code).toBe('CURSOR_RESET');
       // Even a cursor naming the other namespace explicitly.
       const crafted = await other.device.deltaPage(craftCursor(account.user.id, 1));
       expect(crafted.status).toBe(409);
-      expect(crafted.body.code).toBe('CURSOR_RESET');
+      expect(crafted.error.code).toBe('CURSOR_RESET');
     });
 
     it.each([
@@ -171,18 +173,19 @@ describe('delta reads (e2e)', () => {
     ])('resets %s with 409 CURSOR_RESET', async (_name, cursor) => {
       const res = await d.deltaPage(cursor());
       expect(res.status).toBe(409);
-      expect(res.body.code).toBe('CURSOR_RESET');
+      expect(res.error.code).toBe('CURSOR_RESET');
     });
 
     it.each([['0'], ['1000000000'], ['10001'], ['-1'], ['1.5'], ['abc']])('refuses limit=%s with 400 VALIDATION_FAILED', async (limit) => {
-      const res = await d.get(`/v1/delta?limit=${limit}`);
+      // Not a number the SDK's types would let through: sent raw.
+      const res = await d.sendRaw('GET', `/v1/delta?limit=${limit}`);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
       expect(res.body.details.fields.map((f: any) => f.field)).toEqual(['limit']);
     });
 
     it('refuses unknown query parameters', async () => {
-      const res = await d.get('/v1/delta?since=1');
+      const res = await d.sendRaw('GET', '/v1/delta?since=1');
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
     });
@@ -204,11 +207,11 @@ describe('delta reads (e2e)', () => {
     const content = randomBytes(10);
     const blocks = await d.upload(content);
     for (let i = 0; i < 30; i++) {
-      const c = await d.post('/v1/files/commit', { parentId: folder.body.entry.id, name: `f${i}`, blocks, size: 10 });
+      const c = await d.commit({ parentId: folder.body.entry.id, name: `f${i}`, blocks, size: 10 });
       expect(c.status).toBe(201);
     }
     const before = await d.latest();
-    const del = await d.post('/v1/files/delete', { id: folder.body.entry.id });
+    const del = await d.remove({ id: folder.body.entry.id });
     expect(del.status).toBe(201);
     const paged = await d.readDelta(before, 7);
     expect(paged.pages).toBe(5);

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 import { hashBuffer } from '../../src/shared/content-hash.js';
-import { newDevice, sha256, type Device } from '../support/sync-client.js';
+import { sha256 } from '../support/bytes.js';
+import type { BatchOp } from '../../client/src/sdk/types.js';
+import { type Device, newDevice } from '../support/device.js';
 
 /** HTTP details of the sync API: statuses of no-ops, conditional downloads, ambiguous requests. */
 describe('sync API details (e2e)', () => {
@@ -21,18 +23,18 @@ describe('sync API details (e2e)', () => {
   afterAll(() => t?.close());
 
   it('answers 201 when a write changed something and 200 with seq null when it did not', async () => {
-    const first = await d.post('/v1/folders', { path: '/same', id: '0190a0a0-0000-7000-8000-000000000001' });
+    const first = await d.mkdir({ path: '/same', id: '0190a0a0-0000-7000-8000-000000000001' });
     expect(first.status).toBe(201);
     expect(first.body.seq).toBeGreaterThan(0);
-    const again = await d.post('/v1/folders', { path: '/same', id: '0190a0a0-0000-7000-8000-000000000001' });
+    const again = await d.mkdir({ path: '/same', id: '0190a0a0-0000-7000-8000-000000000001' });
     expect(again.status).toBe(200);
     expect(again.body.seq).toBeNull();
   });
 
   it('refuses a create that names both a path and a parentId/name', async () => {
-    const res = await d.post('/v1/folders', { path: '/a', name: 'b' });
+    const res = await d.mkdir({ path: '/a', name: 'b' });
     expect(res.status).toBe(400);
-    expect(res.body.code).toBe('INVALID_PATH');
+    expect(res.error.code).toBe('INVALID_PATH');
   });
 
   it('honours If-None-Match with *, lists and weak ETags', async () => {
@@ -40,9 +42,9 @@ describe('sync API details (e2e)', () => {
     const made = await d.putFile({ path: '/cond.bin' }, data);
     const etag = `"${made.body.entry.contentHash}"`;
     for (const header of ['*', `"nope", ${etag}`, `W/${etag}`]) {
-      expect((await d.download(`id=${made.body.entry.id}`, { 'if-none-match': header })).status).toBe(304);
+      expect((await d.download({ id: made.body.entry.id }, { 'if-none-match': header })).status).toBe(304);
     }
-    const fresh = await d.download(`id=${made.body.entry.id}`, { 'if-none-match': '"something-else"' });
+    const fresh = await d.download({ id: made.body.entry.id }, { 'if-none-match': '"something-else"' });
     expect(fresh.status).toBe(200);
     expect(sha256(fresh.body)).toBe(sha256(data));
   });
@@ -69,31 +71,31 @@ describe('sync API details (e2e)', () => {
     const v2 = Buffer.concat([v1.subarray(0, 4 * 1024 * 1024), randomBytes(100)]);
     await d.latest();
     const second = await d.putFile({ path: '/blocky.bin' }, v2, { id: made.body.entry.id });
-    const current = await t.api.get(`/v1/files/blocks?id=${made.body.entry.id}`, token);
+    const current = await d.get('/v1/files/blocks', { id: made.body.entry.id });
     expect(current.status).toBe(200);
     expect(current.body).toMatchObject({ id: made.body.entry.id, revision: second.body.seq, size: v2.length, contentHash: hashBuffer(v2).contentHash });
     expect(current.body.blocks).toEqual(hashBuffer(v2).blocks);
-    expect(current.body.blocks[0]).toBe(hashBuffer(v1).blocks[0]); // the unchanged first block is shared
-    const old = await t.api.get(`/v1/files/blocks?id=${made.body.entry.id}&revision=${made.body.seq}`, token);
+    expect(current.body.blocks[0]!).toBe(hashBuffer(v1).blocks[0]); // the unchanged first block is shared
+    const old = await d.get('/v1/files/blocks', { id: made.body.entry.id, revision: made.body.seq! });
     expect(old.body.blocks).toEqual(hashBuffer(v1).blocks);
-    expect((await t.api.get('/v1/files/blocks?path=/', token)).body.code).toBe('NOT_A_FILE');
+    expect((await d.get('/v1/files/blocks', { path: '/' })).error.code).toBe('NOT_A_FILE');
     const stranger = await newDevice(t.api);
-    expect((await t.api.get(`/v1/files/blocks?id=${made.body.entry.id}`, stranger.session.tokens.accessToken)).status).toBe(404);
+    expect((await stranger.device.get('/v1/files/blocks', { id: made.body.entry.id })).status).toBe(404);
   });
 
   it('skips the rest of a batch after a failure when asked to (stopOnError), and goes on when not', async () => {
     await d.latest();
     const missing = sha256(randomBytes(16));
-    const ops = (tag: string) => [
+    const ops = (tag: string): BatchOp[] => [
       { type: 'createFolder', path: `/${tag}-1`, baseCursor: d.cursor },
       { type: 'commit', path: `/${tag}-2.bin`, blocks: [missing], size: 10, baseCursor: d.cursor },
       { type: 'createFolder', path: `/${tag}-3`, baseCursor: d.cursor },
     ];
-    const stopped = await t.api.post('/v1/batch', { ops: ops('stop'), stopOnError: true }, token);
-    expect(stopped.body.results.map((r: any) => r.status)).toEqual([201, 400, 424]);
-    expect(stopped.body.results[2].error.code).toBe('SKIPPED');
-    expect((await t.api.get('/v1/files/metadata?path=/stop-3', token)).status).toBe(404);
-    const goneOn = await t.api.post('/v1/batch', { ops: ops('go') }, token);
-    expect(goneOn.body.results.map((r: any) => r.status)).toEqual([201, 400, 201]);
+    const stopped = await d.batch(ops('stop'), { stopOnError: true });
+    expect(stopped.body.results.map((r) => r.status)).toEqual([201, 400, 424]);
+    expect(stopped.body.results[2]!.error?.code).toBe('SKIPPED');
+    expect((await d.get('/v1/files/metadata', { path: '/stop-3' })).status).toBe(404);
+    const goneOn = await d.batch(ops('go'));
+    expect(goneOn.body.results.map((r) => r.status)).toEqual([201, 400, 201]);
   });
 });

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
-import { Device, newDevice } from '../support/sync-client.js';
+import type { ApiReply } from '../../client/src/sdk/reply.js';
+import type { CommitOp } from '../../client/src/sdk/types.js';
+import { Device, newDevice } from '../support/device.js';
 
 const QUOTA = 1000;
 
@@ -18,11 +20,11 @@ describe('storage quota (e2e, DEFAULT_QUOTA_BYTES=1000)', () => {
     ({ device: d } = await newDevice(t.api));
   });
 
-  const put = (path: string, size: number, extra: Record<string, unknown> = {}) => d.putFile({ path }, randomBytes(size), extra);
-  function expectQuota(res: { status: number; body: any }, used: number, required: number) {
-    expect(res.status, JSON.stringify(res.body)).toBe(403);
-    expect(res.body.code).toBe('QUOTA_EXCEEDED');
-    expect(res.body.details).toEqual({ quotaBytes: QUOTA, usedBytes: used, requiredBytes: required });
+  const put = (path: string, size: number, extra: Partial<CommitOp> = {}) => d.putFile({ path }, randomBytes(size), extra);
+  function expectQuota(res: ApiReply<unknown>, used: number, required: number) {
+    expect(res.status, JSON.stringify(res.raw)).toBe(403);
+    expect(res.error.code).toBe('QUOTA_EXCEEDED');
+    expect(res.error.details).toEqual({ quotaBytes: QUOTA, usedBytes: used, requiredBytes: required });
   }
 
   it('gives new accounts the configured quota', async () => {
@@ -36,7 +38,7 @@ describe('storage quota (e2e, DEFAULT_QUOTA_BYTES=1000)', () => {
     const res = await put('/b.bin', 401);
     expectQuota(res, 600, 401);
     expect((await d.get('/v1/delta/latest')).body).toEqual(latest.body);
-    expect((await d.get('/v1/files/metadata?path=/b.bin')).status).toBe(404);
+    expect((await d.get('/v1/files/metadata', { path: '/b.bin' })).status).toBe(404);
     // Exactly up to the quota is fine.
     expect((await put('/b.bin', 400)).status).toBe(201);
     expectQuota(await put('/c.bin', 1), 1000, 1);
@@ -58,13 +60,13 @@ describe('storage quota (e2e, DEFAULT_QUOTA_BYTES=1000)', () => {
   it('frees quota on delete, and charges it again on restore from the trash', async () => {
     const a = await put('/a.bin', 900);
     expectQuota(await put('/b.bin', 200), 900, 200);
-    expect((await d.post('/v1/files/delete', { id: a.body.entry.id })).status).toBe(201);
+    expect((await d.remove({ id: a.body.entry.id })).status).toBe(201);
     expect((await put('/b.bin', 200)).status).toBe(201);
     const latest = await d.get('/v1/delta/latest');
-    const restore = await d.post('/v1/files/restore', { id: a.body.entry.id });
+    const restore = await d.restore({ id: a.body.entry.id });
     expectQuota(restore, 200, 900);
     expect((await d.get('/v1/delta/latest')).body).toEqual(latest.body);
-    expect((await d.get(`/v1/files/metadata?id=${a.body.entry.id}`)).body.deleted).toBe(true);
+    expect((await d.get('/v1/files/metadata', { id: a.body.entry.id })).body.deleted).toBe(true);
   });
 
   it('frees the quota of a whole folder deleted at once', async () => {
@@ -72,7 +74,7 @@ describe('storage quota (e2e, DEFAULT_QUOTA_BYTES=1000)', () => {
     expect((await put('/F/one.bin', 400)).status).toBe(201);
     expect((await put('/F/two.bin', 400)).status).toBe(201);
     expectQuota(await put('/three.bin', 300), 800, 300);
-    expect((await d.post('/v1/files/delete', { id: f.body.entry.id })).status).toBe(201);
+    expect((await d.remove({ id: f.body.entry.id })).status).toBe(201);
     expect((await put('/three.bin', 1000)).status).toBe(201);
   });
 
@@ -81,8 +83,8 @@ describe('storage quota (e2e, DEFAULT_QUOTA_BYTES=1000)', () => {
     await d.latest();
     expect((await put('/a.bin', 100)).status).toBe(201);
     expect((await put('/b.bin', 800)).status).toBe(201);
-    const revision = a.body.seq;
-    expectQuota(await d.post('/v1/files/revisions/restore', { id: a.body.entry.id, revision }), 900, 700);
+    const revision = a.body.seq!;
+    expectQuota(await d.restoreRevision({ id: a.body.entry.id, revision }), 900, 700);
   });
 
   it('counts each commit in a batch against the quota; a refused one does not stop the rest', async () => {
@@ -90,18 +92,12 @@ describe('storage quota (e2e, DEFAULT_QUOTA_BYTES=1000)', () => {
     const small = randomBytes(200);
     const bigBlocks = await d.upload(big);
     const smallBlocks = await d.upload(small);
-    const res = await d.api.post(
-      '/v1/batch',
-      {
-        ops: [
-          { type: 'commit', baseCursor: d.cursor, path: '/big1', blocks: bigBlocks, size: 700 },
-          { type: 'commit', baseCursor: d.cursor, path: '/big2', blocks: bigBlocks, size: 700 },
-          { type: 'commit', baseCursor: d.cursor, path: '/small', blocks: smallBlocks, size: 200 },
-        ],
-      },
-      d.token,
-    );
-    expect(res.body.results.map((r: any) => [r.status, r.error?.code ?? null])).toEqual([
+    const res = await d.batch([
+      { type: 'commit', path: '/big1', blocks: bigBlocks, size: 700 },
+      { type: 'commit', path: '/big2', blocks: bigBlocks, size: 700 },
+      { type: 'commit', path: '/small', blocks: smallBlocks, size: 200 },
+    ]);
+    expect(res.body.results.map((r) => [r.status, r.error?.code ?? null])).toEqual([
       [201, null],
       [403, 'QUOTA_EXCEEDED'],
       [201, null],

@@ -4,7 +4,7 @@ import { testConfig } from '../support/test-env.js';
 import { runScenario, type ScenarioOptions } from '../support/sync-random.js';
 
 /**
- * Randomized multi-device sync (CONFLICTS.md, "Invariants a randomized test must check").
+ * Randomized multi-device sync (docs/conflicts.md, "Invariants a randomized test must check").
  * CI runs the fixed seeds below. Replay one: SYNC_SEEDS=123 npx vitest run test/e2e/sync-random.e2e.spec.ts
  * Soak: npm run soak -- --runs 200 (random seeds, printed; SYNC_SOAK_RUNS / SYNC_SOAK_SEED underneath).
  */

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCK_SIZE } from '../../src/shared/content-hash.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
-import { blocksOf, contentHashOf, Device, MiB, newDevice, putBlock, sha256 } from '../support/sync-client.js';
+import { blocksOf, contentHashOf, MiB, sha256 } from '../support/bytes.js';
+import { Device, newDevice } from '../support/device.js';
 
 const SIZES: [string, number][] = [
   ['0 B', 0],
@@ -42,19 +43,19 @@ describe.each(['fs', 's3'] as const)('sync round trips on the %s blob store (e2e
       const missing = await d.check(blocks);
       expect(missing).toEqual(blocks);
       for (let i = 0; i < blocks.length; i++) {
-        const put = await putBlock(t.api, d.token, blocks[i]!, data.subarray(i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE));
-        expect(put.status, JSON.stringify(put.body)).toBe(201);
+        const put = await d.putBlock(blocks[i]!, data.subarray(i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE));
+        expect(put.status, JSON.stringify(put.raw)).toBe(201);
         expect(put.body).toEqual({ hash: blocks[i], size: Math.min(BLOCK_SIZE, size - i * BLOCK_SIZE), created: true });
       }
       expect(await d.check(blocks)).toEqual([]);
 
       const name = `file ${label}.bin`;
-      const c = await d.post('/v1/files/commit', { path: `/${name}`, blocks, size, mtime: '2024-05-06T07:08:09.000Z' });
-      expect(c.status, JSON.stringify(c.body)).toBe(201);
+      const c = await d.commit({ path: `/${name}`, blocks, size, mtime: '2024-05-06T07:08:09.000Z' });
+      expect(c.status, JSON.stringify(c.raw)).toBe(201);
       expect(c.body.entry).toMatchObject({ name, path: `/${name}`, kind: 'file', size, contentHash: contentHashOf(data), deleted: false });
       expect(c.body.seq).toBeGreaterThan(0);
 
-      for (const query of [`id=${c.body.entry.id}`, `path=${encodeURIComponent(`/${name}`)}`]) {
+      for (const query of [{ id: c.body.entry.id }, { path: `/${name}` }]) {
         const dl = await d.download(query);
         expect(dl.status).toBe(200);
         expect(dl.headers.get('content-length')).toBe(String(size));
@@ -65,7 +66,7 @@ describe.each(['fs', 's3'] as const)('sync round trips on the %s blob store (e2e
         expect(dl.body.equals(data)).toBe(true);
       }
 
-      const meta = await d.get(`/v1/files/metadata?id=${c.body.entry.id}`);
+      const meta = await d.get('/v1/files/metadata', { id: c.body.entry.id });
       expect(meta.status).toBe(200);
       expect(meta.body).toMatchObject({ size, contentHash: contentHashOf(data), mtime: '2024-05-06T07:08:09.000Z' });
     });
@@ -76,7 +77,7 @@ describe.each(['fs', 's3'] as const)('sync round trips on the %s blob store (e2e
     });
 
     it('the empty file has the content hash of nothing', async () => {
-      const c = await d.post('/v1/files/commit', { path: '/empty.txt', blocks: [], size: 0 });
+      const c = await d.commit({ path: '/empty.txt', blocks: [], size: 0 });
       expect(c.status).toBe(201);
       expect(c.body.entry.contentHash).toBe(sha256(Buffer.alloc(0)));
     });
@@ -92,7 +93,7 @@ describe.each(['fs', 's3'] as const)('sync round trips on the %s blob store (e2e
     beforeAll(async () => {
       data = randomBytes(size);
       const c = await d.putFile({ path: '/ranges.bin' }, data);
-      expect(c.status, JSON.stringify(c.body)).toBe(201);
+      expect(c.status, JSON.stringify(c.raw)).toBe(201);
       id = c.body.entry.id;
       etag = `"${contentHashOf(data)}"`;
     });
@@ -111,7 +112,7 @@ describe.each(['fs', 's3'] as const)('sync round trips on the %s blob store (e2e
     ];
 
     it.each(ranges)('serves %s (%s) as 206 with Content-Range', async (_name, header, start, end) => {
-      const dl = await d.download(`id=${id}`, { range: header });
+      const dl = await d.download({ id }, { range: header });
       expect(dl.status).toBe(206);
       expect(dl.headers.get('content-range')).toBe(`bytes ${start}-${end}/${size}`);
       expect(dl.headers.get('content-length')).toBe(String(end - start + 1));
@@ -125,7 +126,7 @@ describe.each(['fs', 's3'] as const)('sync round trips on the %s blob store (e2e
       ['a start past the size', `bytes=${size + 100}-${size + 200}`],
       ['an empty suffix', 'bytes=-0'],
     ])('answers %s with 416 and "bytes */size"', async (_name, header) => {
-      const dl = await d.download(`id=${id}`, { range: header });
+      const dl = await d.download({ id }, { range: header });
       expect(dl.status).toBe(416);
       expect(dl.headers.get('content-range')).toBe(`bytes */${size}`);
       const body = JSON.parse(dl.body.toString('utf8'));
@@ -133,59 +134,59 @@ describe.each(['fs', 's3'] as const)('sync round trips on the %s blob store (e2e
     });
 
     it('ignores a range it does not serve (several ranges) and answers with the whole file', async () => {
-      const dl = await d.download(`id=${id}`, { range: 'bytes=0-1,5-6' });
+      const dl = await d.download({ id }, { range: 'bytes=0-1,5-6' });
       expect(dl.status).toBe(200);
       expect(dl.body.equals(data)).toBe(true);
     });
 
     it('uses the quoted content hash as ETag and answers If-None-Match with 304', async () => {
-      const full = await d.download(`id=${id}`);
+      const full = await d.download({ id });
       expect(full.status).toBe(200);
       expect(full.headers.get('etag')).toBe(etag);
       expect(full.headers.get('accept-ranges')).toBe('bytes');
       expect(full.headers.get('content-type')).toBe('application/octet-stream');
       expect(full.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''ranges.bin");
 
-      const same = await d.download(`id=${id}`, { 'if-none-match': etag });
+      const same = await d.download({ id }, { 'if-none-match': etag });
       expect(same.status).toBe(304);
       expect(same.body.length).toBe(0);
 
-      const other = await d.download(`id=${id}`, { 'if-none-match': `"${'0'.repeat(64)}"` });
+      const other = await d.download({ id }, { 'if-none-match': `"${'0'.repeat(64)}"` });
       expect(other.status).toBe(200);
       expect(other.body.equals(data)).toBe(true);
     });
 
     it('serves a range under If-Range only while the ETag still matches', async () => {
-      const fresh = await d.download(`id=${id}`, { range: 'bytes=0-3', 'if-range': etag });
+      const fresh = await d.download({ id }, { range: 'bytes=0-3', 'if-range': etag });
       expect(fresh.status).toBe(206);
       expect(fresh.body.equals(data.subarray(0, 4))).toBe(true);
-      const stale = await d.download(`id=${id}`, { range: 'bytes=0-3', 'if-range': `"${'1'.repeat(64)}"` });
+      const stale = await d.download({ id }, { range: 'bytes=0-3', 'if-range': `"${'1'.repeat(64)}"` });
       expect(stale.status).toBe(200);
       expect(stale.body.equals(data)).toBe(true);
     });
 
     it('answers HEAD with the headers of the download and no body', async () => {
-      const h = await d.head(`id=${id}`);
+      const h = await d.head({ id });
       expect(h.status).toBe(200);
       expect(h.headers.get('content-length')).toBe(String(size));
       expect(h.headers.get('etag')).toBe(etag);
       expect(h.headers.get('accept-ranges')).toBe('bytes');
       expect(h.body.length).toBe(0);
 
-      const hr = await d.head(`id=${id}`, { range: `bytes=${BLOCK_SIZE - 1}-${BLOCK_SIZE}` });
+      const hr = await d.head({ id }, { range: `bytes=${BLOCK_SIZE - 1}-${BLOCK_SIZE}` });
       expect(hr.status).toBe(206);
       expect(hr.headers.get('content-range')).toBe(`bytes ${BLOCK_SIZE - 1}-${BLOCK_SIZE}/${size}`);
       expect(hr.headers.get('content-length')).toBe('2');
       expect(hr.body.length).toBe(0);
 
-      const hn = await d.head(`id=${id}`, { 'if-none-match': etag });
+      const hn = await d.head({ id }, { 'if-none-match': etag });
       expect(hn.status).toBe(304);
     });
 
     it('refuses to download a folder', async () => {
       const f = await d.mkdir({ path: '/not-a-file' });
       expect(f.status).toBe(201);
-      const dl = await d.download(`id=${f.body.entry.id}`);
+      const dl = await d.download({ id: f.body.entry.id });
       expect(dl.status).toBe(400);
       expect(JSON.parse(dl.body.toString('utf8')).code).toBe('NOT_A_FILE');
     });

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/shared/ids.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
-import { type Account, Device, newDevice } from '../support/sync-client.js';
+import type { ApiReply } from '../../client/src/sdk/reply.js';
+import type { Entry, ListPage, WriteResult } from '../../client/src/sdk/types.js';
+import { type Account, Device, newDevice } from '../support/device.js';
 
 const NFC = 'Caf\u00e9';
 const NFD = 'Cafe\u0301';
@@ -21,13 +23,14 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
     ({ session: account, device: d } = await newDevice(t.api));
   });
 
-  const ok = async (p: Promise<{ status: number; body: any }>) => {
+  const ok = async (p: Promise<ApiReply<WriteResult>>) => {
     const res = await p;
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.status, JSON.stringify(res.raw)).toBe(201);
     return res.body.entry;
   };
   const file = (path: string, text = 'x') => ok(d.putFile({ path }, Buffer.from(text)));
-  const meta = async (q: string) => (await d.get(`/v1/files/metadata?${q}`)).body;
+  /** The metadata answer of a node: its entry as `.body`, or `.error`. */
+  const meta = (ref: { id: string } | { path: string }) => d.get('/v1/files/metadata', ref);
 
   describe('creating folders', () => {
     it('creates by path and by parentId + name, at the root and nested', async () => {
@@ -39,29 +42,29 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
       expect(c).toMatchObject({ path: '/A/B/C', parentId: b.id });
       const r = await ok(d.mkdir({ name: 'AtRoot' }));
       expect(r).toMatchObject({ path: '/AtRoot', parentId: account.user.id });
-      expect(await meta('path=/A/B/C')).toMatchObject({ id: c.id, path: '/A/B/C' });
+      expect((await meta({ path: '/A/B/C' })).body).toMatchObject({ id: c.id, path: '/A/B/C' });
     });
 
     it('refuses a path whose parent does not exist (no implicit mkdir -p)', async () => {
       const res = await d.mkdir({ path: '/nope/child' });
       expect(res.status).toBe(404);
-      expect(res.body.code).toBe('PARENT_NOT_FOUND');
+      expect(res.error.code).toBe('PARENT_NOT_FOUND');
     });
 
     it('refuses a parentId that is a file with 400 NOT_A_FOLDER', async () => {
       const f = await file('/f.txt');
       const res = await d.mkdir({ parentId: f.id, name: 'x' });
       expect(res.status).toBe(400);
-      expect(res.body.code).toBe('NOT_A_FOLDER');
+      expect(res.error.code).toBe('NOT_A_FOLDER');
       const byPath = await d.mkdir({ path: '/f.txt/x' });
       expect(byPath.status).toBe(400);
-      expect(byPath.body.code).toBe('NOT_A_FOLDER');
+      expect(byPath.error.code).toBe('NOT_A_FOLDER');
     });
 
     it('refuses the root as a path', async () => {
       const res = await d.mkdir({ path: '/' });
       expect(res.status).toBe(400);
-      expect(res.body.code).toBe('INVALID_PATH');
+      expect(res.error.code).toBe('INVALID_PATH');
     });
   });
 
@@ -100,11 +103,11 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
       await ok(d.mkdir({ path: '/Here', id }));
       const elsewhere = await d.mkdir({ path: '/There', id });
       expect(elsewhere.status).toBe(409);
-      expect(elsewhere.body.code).toBe('ID_TAKEN');
+      expect(elsewhere.error.code).toBe('ID_TAKEN');
       const nested = await d.mkdir({ path: '/Here/Here', id });
       expect(nested.status).toBe(409);
-      expect(nested.body.code).toBe('ID_TAKEN');
-      expect((await meta('path=/There')).code).toBe('PATH_NOT_FOUND');
+      expect(nested.error.code).toBe('ID_TAKEN');
+      expect((await meta({ path: '/There' })).error.code).toBe('PATH_NOT_FOUND');
     });
 
     it("refuses a commit with a folder's id (a new version of a folder) with 400 NOT_A_FILE", async () => {
@@ -112,15 +115,7 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
       await ok(d.mkdir({ path: '/Folder', id }));
       const res = await d.putFile({ path: '/Folder' }, Buffer.from('x'), { id });
       expect(res.status).toBe(400);
-      expect(res.body.code).toBe('NOT_A_FILE');
-    });
-
-    it("refuses another user's node id with 409 ID_TAKEN", async () => {
-      const theirs = await ok(d.mkdir({ path: '/Theirs' }));
-      const other = await newDevice(t.api);
-      const res = await other.device.mkdir({ path: '/Mine', id: theirs.id });
-      expect(res.status).toBe(409);
-      expect(res.body.code).toBe('ID_TAKEN');
+      expect(res.error.code).toBe('NOT_A_FILE');
     });
   });
 
@@ -130,29 +125,29 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
       const y = await ok(d.mkdir({ path: '/Y' }));
       const sub = await ok(d.mkdir({ path: '/X/Sub' }));
       const f = await file('/X/Sub/doc.txt', 'content');
-      const mv = await d.post('/v1/files/move', { id: sub.id, parentId: y.id, name: 'Moved' });
+      const mv = await d.move({ id: sub.id, parentId: y.id, name: 'Moved' });
       expect(mv.status).toBe(201);
       expect(mv.body.entry).toMatchObject({ id: sub.id, parentId: y.id, name: 'Moved', path: '/Y/Moved' });
-      expect(await meta(`id=${f.id}`)).toMatchObject({ path: '/Y/Moved/doc.txt', parentId: sub.id });
-      expect(await meta('path=/Y/Moved/doc.txt')).toMatchObject({ id: f.id });
-      expect((await meta('path=/X/Sub')).code).toBe('PATH_NOT_FOUND');
-      expect((await d.listAll(`id=${x.id}`)).map((e) => e.name)).toEqual([]);
+      expect((await meta({ id: f.id })).body).toMatchObject({ path: '/Y/Moved/doc.txt', parentId: sub.id });
+      expect((await meta({ path: '/Y/Moved/doc.txt' })).body).toMatchObject({ id: f.id });
+      expect((await meta({ path: '/X/Sub' })).error.code).toBe('PATH_NOT_FOUND');
+      expect((await d.listAll({ id: x.id })).map((e) => e.name)).toEqual([]);
       // The content did not move anywhere.
-      expect((await d.download(`path=/Y/Moved/doc.txt`)).body.toString()).toBe('content');
+      expect((await d.download({ path: '/Y/Moved/doc.txt' })).body.toString()).toBe('content');
       // A rename alone keeps the parent.
-      const rn = await d.post('/v1/files/move', { id: f.id, name: 'renamed.txt' });
+      const rn = await d.move({ id: f.id, name: 'renamed.txt' });
       expect(rn.body.entry).toMatchObject({ parentId: sub.id, path: '/Y/Moved/renamed.txt' });
       // A move to where it already is changes nothing.
-      const same = await d.post('/v1/files/move', { id: f.id, name: 'renamed.txt' });
+      const same = await d.move({ id: f.id, name: 'renamed.txt' });
       expect(same.body.seq).toBeNull();
     });
 
     it('allows a case-only rename (a node never collides with itself)', async () => {
       const f = await file('/a.txt');
-      const res = await d.post('/v1/files/move', { id: f.id, name: 'A.txt' });
+      const res = await d.move({ id: f.id, name: 'A.txt' });
       expect(res.status).toBe(201);
       expect(res.body.entry).toMatchObject({ name: 'A.txt', path: '/A.txt' });
-      expect((await d.listAll('path=/')).map((e) => e.name)).toEqual(['A.txt']);
+      expect((await d.listAll({ path: '/' })).map((e) => e.name)).toEqual(['A.txt']);
     });
 
     it('refuses a move into the folder itself or its own subtree with 400 MOVE_INTO_ITSELF', async () => {
@@ -160,31 +155,31 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
       const mid = await ok(d.mkdir({ path: '/Top/Mid' }));
       const low = await ok(d.mkdir({ path: '/Top/Mid/Low' }));
       for (const target of [top.id, mid.id, low.id]) {
-        const res = await d.post('/v1/files/move', { id: top.id, parentId: target });
+        const res = await d.move({ id: top.id, parentId: target });
         expect(res.status).toBe(400);
-        expect(res.body.code).toBe('MOVE_INTO_ITSELF');
+        expect(res.error.code).toBe('MOVE_INTO_ITSELF');
       }
-      expect(await meta(`id=${top.id}`)).toMatchObject({ path: '/Top' });
+      expect((await meta({ id: top.id })).body).toMatchObject({ path: '/Top' });
     });
 
     it('refuses a move into a file with 400 NOT_A_FOLDER', async () => {
       const f = await file('/target.txt');
       const g = await file('/g.txt');
-      const res = await d.post('/v1/files/move', { id: g.id, parentId: f.id });
+      const res = await d.move({ id: g.id, parentId: f.id });
       expect(res.status).toBe(400);
-      expect(res.body.code).toBe('NOT_A_FOLDER');
+      expect(res.error.code).toBe('NOT_A_FOLDER');
     });
 
     it('refuses to move, rename or delete the root with 400 ROOT_IMMUTABLE', async () => {
       const f = await ok(d.mkdir({ path: '/F' }));
-      for (const [path, body] of [
-        ['/v1/files/move', { id: account.user.id, parentId: f.id }],
-        ['/v1/files/move', { id: account.user.id, name: 'root' }],
-        ['/v1/files/delete', { id: account.user.id }],
-      ] as const) {
-        const res = await d.post(path, body);
+      for (const attempt of [
+        () => d.move({ id: account.user.id, parentId: f.id }),
+        () => d.move({ id: account.user.id, name: 'root' }),
+        () => d.remove({ id: account.user.id }),
+      ]) {
+        const res = await attempt();
         expect(res.status).toBe(400);
-        expect(res.body.code).toBe('ROOT_IMMUTABLE');
+        expect(res.error.code).toBe('ROOT_IMMUTABLE');
       }
     });
   });
@@ -193,8 +188,8 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
     it('stores names in NFC', async () => {
       const f = await ok(d.mkdir({ path: `/${NFD}` }));
       expect(f.name).toBe(NFC);
-      expect(await meta(`path=${encodeURIComponent(`/${NFC}`)}`)).toMatchObject({ id: f.id, name: NFC });
-      expect(await meta(`path=${encodeURIComponent(`/${NFD}`)}`)).toMatchObject({ id: f.id });
+      expect((await meta({ path: `/${NFC}` })).body).toMatchObject({ id: f.id, name: NFC });
+      expect((await meta({ path: `/${NFD}` })).body).toMatchObject({ id: f.id });
     });
 
     it.each([
@@ -210,18 +205,18 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
         () => d.putFile({ name: second, parentId: account.user.id }, Buffer.from('x'), { autorename: false }),
       ]) {
         const res = await attempt();
-        expect(res.status, JSON.stringify(res.body)).toBe(409);
-        expect(res.body.code).toBe('NAME_TAKEN');
-        expect(res.body.details.current).toMatchObject({ id: a.id, name: first.normalize('NFC'), kind: 'folder' });
+        expect(res.status, JSON.stringify(res.raw)).toBe(409);
+        expect(res.error.code).toBe('NAME_TAKEN');
+        expect(res.error.details?.current).toMatchObject({ id: a.id, name: first.normalize('NFC'), kind: 'folder' });
       }
       expect(await d.headSeq()).toBe(head);
       // Renaming another node onto the name collides as well.
       const b = await ok(d.mkdir({ name: 'other' }));
-      const mv = await d.post('/v1/files/move', { id: b.id, name: second, autorename: false });
+      const mv = await d.move({ id: b.id, name: second, autorename: false });
       expect(mv.status).toBe(409);
-      expect(mv.body.code).toBe('NAME_TAKEN');
-      expect(mv.body.details.current.id).toBe(a.id);
-      expect(await meta(`id=${b.id}`)).toMatchObject({ name: 'other' });
+      expect(mv.error.code).toBe('NAME_TAKEN');
+      expect(mv.error.details?.current).toMatchObject({ id: a.id });
+      expect((await meta({ id: b.id })).body).toMatchObject({ name: 'other' });
     });
 
     it.each([
@@ -232,24 +227,24 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
     ])('by default, renames a second name equal under %s (rule 10) and records NAME_COLLISION', async (_name, first, second, renamed) => {
       const a = await ok(d.mkdir({ name: first }));
       const res = await d.mkdir({ name: second });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.status, JSON.stringify(res.raw)).toBe(201);
       expect(res.body.entry).toMatchObject({ name: renamed, path: `/${renamed}`, kind: 'folder' });
       expect(res.body.conflicts).toEqual([{ id: expect.any(String), kind: 'NAME_COLLISION' }]);
-      const record = (await d.get('/v1/conflicts')).body.conflicts.find((c: any) => c.id === res.body.conflicts[0].id);
+      const record = (await d.get('/v1/conflicts')).body.conflicts.find((c) => c.id === res.body.conflicts[0]!.id);
       expect(record).toMatchObject({ kind: 'NAME_COLLISION', nodeIds: [res.body.entry.id, a.id], opKind: 'folder.create' });
       // A file onto the name gets the next free copy name; a rename onto it is renamed too.
       const f = await d.putFile({ name: second, parentId: account.user.id }, Buffer.from('x'));
-      expect(f.status, JSON.stringify(f.body)).toBe(201);
+      expect(f.status, JSON.stringify(f.raw)).toBe(201);
       expect(f.body.entry.name).not.toBe(renamed);
       expect(f.body.entry.name).toMatch(/ \(conflicted copy test phone 2\)/);
-      expect(f.body.conflicts.map((c: any) => c.kind)).toEqual(['NAME_COLLISION']);
+      expect(f.body.conflicts.map((c) => c.kind)).toEqual(['NAME_COLLISION']);
       const b = await ok(d.mkdir({ name: 'other' }));
-      const mv = await d.post('/v1/files/move', { id: b.id, name: second });
+      const mv = await d.move({ id: b.id, name: second });
       expect(mv.status).toBe(201);
       expect(mv.body.entry.name).toMatch(/ \(conflicted copy test phone 3\)/);
-      expect(mv.body.conflicts.map((c: any) => c.kind)).toEqual(['NAME_COLLISION']);
-      expect(await meta(`id=${a.id}`)).toMatchObject({ name: first.normalize('NFC'), deleted: false });
-      const names = (await d.listAll('path=/')).map((e) => e.name);
+      expect(mv.body.conflicts.map((c) => c.kind)).toEqual(['NAME_COLLISION']);
+      expect((await meta({ id: a.id })).body).toMatchObject({ name: first.normalize('NFC'), deleted: false });
+      const names = (await d.listAll({ path: '/' })).map((e) => e.name);
       expect(names).toHaveLength(4);
       expect(new Set(names.map((n) => n.normalize('NFC').toUpperCase().toLowerCase())).size).toBe(4);
     });
@@ -258,14 +253,14 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
       const folder = await ok(d.mkdir({ path: '/thing' }));
       const f = await d.putFile({ path: '/Thing' }, Buffer.from('x'), { autorename: false });
       expect(f.status).toBe(409);
-      expect(f.body.code).toBe('NAME_TAKEN');
-      expect(f.body.details.current).toMatchObject({ id: folder.id, kind: 'folder' });
+      expect(f.error.code).toBe('NAME_TAKEN');
+      expect(f.error.details?.current).toMatchObject({ id: folder.id, kind: 'folder' });
 
       const file2 = await file('/stuff.txt');
       const m = await d.mkdir({ path: '/STUFF.TXT', autorename: false });
       expect(m.status).toBe(409);
-      expect(m.body.code).toBe('NAME_TAKEN');
-      expect(m.body.details.current).toMatchObject({ id: file2.id, kind: 'file' });
+      expect(m.error.code).toBe('NAME_TAKEN');
+      expect(m.error.details?.current).toMatchObject({ id: file2.id, kind: 'file' });
     });
 
     it('makes a file and a folder with the same name collide, both ways (default: renamed, NAME_COLLISION)', async () => {
@@ -273,8 +268,8 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
       const f = await d.putFile({ path: '/Thing' }, Buffer.from('x'));
       expect(f.status).toBe(201);
       expect(f.body.entry).toMatchObject({ kind: 'file', name: 'Thing (conflicted copy test phone)' });
-      expect(f.body.conflicts.map((c: any) => c.kind)).toEqual(['NAME_COLLISION']);
-      expect(await meta(`id=${folder.id}`)).toMatchObject({ name: 'thing', kind: 'folder' });
+      expect(f.body.conflicts.map((c) => c.kind)).toEqual(['NAME_COLLISION']);
+      expect((await meta({ id: folder.id })).body).toMatchObject({ name: 'thing', kind: 'folder' });
 
       await file('/stuff.txt');
       const m = await d.mkdir({ path: '/STUFF.TXT' });
@@ -287,7 +282,7 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
       const a = await ok(d.mkdir({ path: '/dup' }));
       await ok(d.mkdir({ path: '/other' }));
       await ok(d.mkdir({ path: '/other/dup' }));
-      expect((await d.post('/v1/files/delete', { id: a.id })).status).toBe(201);
+      expect((await d.remove({ id: a.id })).status).toBe(201);
       await ok(d.mkdir({ path: '/DUP' }));
     });
   });
@@ -296,30 +291,30 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
     it('finds a node by id and by path, also a deleted one by id', async () => {
       await ok(d.mkdir({ path: '/M' }));
       const f = await file('/M/file.bin', 'abc');
-      const byId = await d.get(`/v1/files/metadata?id=${f.id}`);
-      const byPath = await d.get('/v1/files/metadata?path=/M/file.bin');
+      const byId = await d.get('/v1/files/metadata', { id: f.id });
+      const byPath = await d.get('/v1/files/metadata', { path: '/M/file.bin' });
       expect(byId.status).toBe(200);
       expect(byPath.body).toEqual(byId.body);
       expect(byId.body).toMatchObject({ id: f.id, name: 'file.bin', path: '/M/file.bin', kind: 'file', size: 3, deleted: false });
-      expect((await d.post('/v1/files/delete', { id: f.id })).status).toBe(201);
-      expect(await meta(`id=${f.id}`)).toMatchObject({ id: f.id, deleted: true, path: '/M/file.bin' });
-      const gone = await d.get('/v1/files/metadata?path=/M/file.bin');
+      expect((await d.remove({ id: f.id })).status).toBe(201);
+      expect((await meta({ id: f.id })).body).toMatchObject({ id: f.id, deleted: true, path: '/M/file.bin' });
+      const gone = await d.get('/v1/files/metadata', { path: '/M/file.bin' });
       expect(gone.status).toBe(404);
-      expect(gone.body.code).toBe('PATH_NOT_FOUND');
+      expect(gone.error.code).toBe('PATH_NOT_FOUND');
     });
 
     it('answers the root by path', async () => {
-      const root = await d.get('/v1/files/metadata?path=/');
+      const root = await d.get('/v1/files/metadata', { path: '/' });
       expect(root.status).toBe(200);
       expect(root.body).toMatchObject({ id: account.user.id, kind: 'folder', path: '/' });
     });
 
     it('wants exactly one of id and path', async () => {
       const f = await file('/one.txt');
-      for (const q of ['', `id=${f.id}&path=/one.txt`]) {
-        const res = await d.get(`/v1/files/metadata?${q}`);
+      for (const q of [{}, { id: f.id, path: '/one.txt' }]) {
+        const res = await d.get('/v1/files/metadata', q);
         expect(res.status).toBe(400);
-        expect(res.body.code).toBe('INVALID_PATH');
+        expect(res.error.code).toBe('INVALID_PATH');
       }
     });
   });
@@ -328,16 +323,16 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
     it('lists a folder in name order, in pages of one, equal to the one-page listing', async () => {
       for (const n of ['b', 'C', 'a', 'd', NFD]) await ok(d.mkdir({ path: `/${n}` }));
       await file('/e.txt');
-      const all = await d.get('/v1/files/list?path=/');
+      const all = await d.get('/v1/files/list', { path: '/' });
       expect(all.status).toBe(200);
       expect(all.body.hasMore).toBe(false);
       expect(all.body.cursor).toBeNull();
-      expect(all.body.entries.map((e: any) => e.name)).toEqual(['a', 'b', 'C', NFC, 'd', 'e.txt']);
+      expect(all.body.entries.map((e) => e.name)).toEqual(['a', 'b', 'C', NFC, 'd', 'e.txt']);
 
-      const paged: any[] = [];
+      const paged: Entry[] = [];
       let cursor: string | null = null;
       for (let i = 0; i < 20; i++) {
-        const res: any = await d.get(`/v1/files/list?path=/&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const res: ApiReply<ListPage> = await d.get('/v1/files/list', { path: '/', limit: 1, ...(cursor ? { cursor } : {}) });
         expect(res.status).toBe(200);
         expect(res.body.entries.length).toBeLessThanOrEqual(1);
         paged.push(...res.body.entries);
@@ -357,47 +352,47 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
       await ok(d.mkdir({ path: '/r' }));
       await file('/r/x.txt');
       await file('/top.txt');
-      const all = await d.listAll('path=/&recursive=true');
+      const all = await d.listAll({ path: '/' }, { recursive: true });
       expect(all.map((e) => e.path)).toEqual(['/p', '/p/a.txt', '/p/q', '/p/q/deep.txt', '/p/z.txt', '/r', '/r/x.txt', '/top.txt']);
       const index = new Map(all.map((e, i) => [e.id, i]));
       for (const e of all) if (index.has(e.parentId)) expect(index.get(e.parentId)!).toBeLessThan(index.get(e.id)!);
-      expect(await d.listAll('path=/&recursive=true', 1)).toEqual(all);
-      expect(await d.listAll('path=/&recursive=true', 3)).toEqual(all);
+      expect(await d.listAll({ path: '/' }, { recursive: true, limit: 1 })).toEqual(all);
+      expect(await d.listAll({ path: '/' }, { recursive: true, limit: 3 })).toEqual(all);
       // A sub-folder by id, not recursive.
-      const p = await meta('path=/p');
-      expect((await d.listAll(`id=${p.id}`)).map((e) => e.name)).toEqual(['a.txt', 'q', 'z.txt']);
+      const p = (await meta({ path: '/p' })).body;
+      expect((await d.listAll({ id: p.id })).map((e) => e.name)).toEqual(['a.txt', 'q', 'z.txt']);
     });
 
     it('leaves deleted nodes out of listings', async () => {
       const f = await file('/gone.txt');
       await file('/kept.txt');
-      expect((await d.post('/v1/files/delete', { id: f.id })).status).toBe(201);
-      expect((await d.listAll('path=/')).map((e) => e.name)).toEqual(['kept.txt']);
+      expect((await d.remove({ id: f.id })).status).toBe(201);
+      expect((await d.listAll({ path: '/' })).map((e) => e.name)).toEqual(['kept.txt']);
     });
 
     it('refuses to list a file (400 NOT_A_FOLDER) or a deleted folder (404)', async () => {
       const f = await file('/plain.txt');
-      const res = await d.get(`/v1/files/list?id=${f.id}`);
+      const res = await d.get('/v1/files/list', { id: f.id });
       expect(res.status).toBe(400);
-      expect(res.body.code).toBe('NOT_A_FOLDER');
+      expect(res.error.code).toBe('NOT_A_FOLDER');
       const folder = await ok(d.mkdir({ path: '/dead' }));
-      expect((await d.post('/v1/files/delete', { id: folder.id })).status).toBe(201);
-      const dead = await d.get(`/v1/files/list?id=${folder.id}`);
+      expect((await d.remove({ id: folder.id })).status).toBe(201);
+      const dead = await d.get('/v1/files/list', { id: folder.id });
       expect(dead.status).toBe(404);
-      expect(dead.body.code).toBe('NODE_NOT_FOUND');
+      expect(dead.error.code).toBe('NODE_NOT_FOUND');
     });
 
     it('refuses a forged list cursor with 400 INVALID_PAGE_CURSOR', async () => {
-      const res = await d.get('/v1/files/list?path=/&cursor=garbage');
+      const res = await d.get('/v1/files/list', { path: '/', cursor: 'garbage' });
       expect(res.status).toBe(400);
-      expect(res.body.code).toBe('INVALID_PAGE_CURSOR');
+      expect(res.error.code).toBe('INVALID_PAGE_CURSOR');
     });
 
     it('refuses limit=0 and limit=2001 with 400 VALIDATION_FAILED', async () => {
       for (const limit of [0, 2001]) {
-        const res = await d.get(`/v1/files/list?path=/&limit=${limit}`);
+        const res = await d.get('/v1/files/list', { path: '/', limit });
         expect(res.status).toBe(400);
-        expect(res.body.code).toBe('VALIDATION_FAILED');
+        expect(res.error.code).toBe('VALIDATION_FAILED');
       }
     });
   });

@@ -1,14 +1,25 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertTree, foldDelta, listAll, liveRows } from '../support/journal-fold.js';
+import { assertTree, foldDelta, liveRows } from '../support/journal-fold.js';
 import { ServerProcess } from '../support/server-process.js';
-import { Device } from '../support/sync-client.js';
+import type { ApiReply } from '../../client/src/sdk/reply.js';
+import type { WriteResult } from '../../client/src/sdk/types.js';
+import { Device } from '../support/device.js';
 import { testEnv } from '../support/test-env.js';
 
-interface Op {
-  opId: string;
-  path: string;
-  body: Record<string, unknown>;
+/** One write of the storm: a rename, a new folder or a new (empty) file. */
+type Op =
+  | { opId: string; path: '/v1/files/move'; body: { id: string; name: string } }
+  | { opId: string; path: '/v1/folders'; body: { parentId: string; name: string } }
+  | { opId: string; path: '/v1/files/commit'; body: { parentId: string; name: string; blocks: string[]; size: number } };
+
+/** The request never got its answer: the server died under it (anywhere in the error's causes). */
+function connectionLost(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const text = e instanceof Error ? `${e.name}: ${e.message} ${(e as NodeJS.ErrnoException).code ?? ''}` : '';
+    if (/fetch failed|terminated|ECONNRESET|ECONNREFUSED|socket/i.test(text)) return true;
+  }
+  return false;
 }
 
 /**
@@ -25,12 +36,12 @@ describe('crash recovery (SIGKILL during writes)', () => {
   it('loses no acknowledged write and applies none twice', { timeout: 600_000 }, async () => {
     await server.start();
     const session = await server.api.register();
-    const device = new Device(server.api, session.tokens.accessToken);
+    const device = Device.of(server.api, session);
     await device.latest();
     const base = device.cursor;
     const folders: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await device.post('/v1/folders', { path: `/dir${i}` });
+      const res = await device.mkdir({ path: `/dir${i}` });
       folders.push(res.body.entry.id);
     }
 
@@ -51,8 +62,19 @@ describe('crash recovery (SIGKILL during writes)', () => {
       if (n % 2 === 0) return { opId, path: '/v1/folders', body: { parentId, name: `folder-${n}` } };
       return { opId, path: '/v1/files/commit', body: { parentId, name: `file-${n}.txt`, blocks: [], size: 0 } };
     };
-    const send = (api: ServerProcess['api'], op: Op) =>
-      api.post(op.path, { baseCursor: base, opId: op.opId, ...op.body }, session.tokens.accessToken);
+    /** Sends `op` to `to` (the server of the moment) with the base cursor and op id it was made with. */
+    const send = (to: ServerProcess, op: Op): Promise<ApiReply<WriteResult>> => {
+      const d = Device.of(to.api, session);
+      const w = { baseCursor: base, opId: op.opId };
+      switch (op.path) {
+        case '/v1/files/move':
+          return d.move({ ...op.body, ...w });
+        case '/v1/folders':
+          return d.mkdir({ ...op.body, ...w });
+        case '/v1/files/commit':
+          return d.commit({ ...op.body, ...w });
+      }
+    };
 
     for (let round = 0; round < 6; round++) {
       let stop = false;
@@ -62,17 +84,17 @@ describe('crash recovery (SIGKILL during writes)', () => {
           unknown.set(op.opId, op);
           sent.set(op.opId, op);
           try {
-            const res = await send(server.api, op);
+            const res = await send(server, op);
             if (res.status === 201 || res.status === 200) {
               acked.set(op.opId, { seq: res.body.seq, id: res.body.entry.id });
               unknown.delete(op.opId);
             } else if (res.status === 409 && op.path === '/v1/files/move') {
               unknown.delete(op.opId); // a rename that met a name clash: refused, nothing to retry
             } else {
-              throw new Error(`${op.path} answered ${res.status} ${JSON.stringify(res.body)}`);
+              throw new Error(`${op.path} answered ${res.status} ${JSON.stringify(res.raw)}`);
             }
           } catch (err) {
-            if (!/fetch failed|ECONNRESET|ECONNREFUSED|socket/i.test(String((err as Error).cause ?? err))) throw err;
+            if (!connectionLost(err)) throw err;
             return; // the server is gone; this op's outcome is unknown
           }
         }
@@ -87,19 +109,19 @@ describe('crash recovery (SIGKILL during writes)', () => {
       await server.start();
       // Retry every operation whose answer was lost: applied exactly once, whatever happened.
       for (const op of unknown.values()) {
-        const res = await send(server.api, op);
-        expect([200, 201], `${op.opId}: ${JSON.stringify(res.body)}`).toContain(res.status);
+        const res = await send(server, op);
+        expect([200, 201], `${op.opId}: ${JSON.stringify(res.raw)}`).toContain(res.status);
         acked.set(op.opId, { seq: res.body.seq, id: res.body.entry.id });
       }
       unknown.clear();
       // A late retry of something acknowledged before the crash gets the same answer again.
       const [someOpId, first] = [...acked.entries()][randomInt(acked.size)]!;
-      const again = await send(server.api, sent.get(someOpId)!);
+      const again = await send(server, sent.get(someOpId)!);
       if (first.seq !== null) expect({ seq: again.body.seq, id: again.body.entry.id }).toEqual(first);
     }
     expect(acked.size).toBeGreaterThan(50);
 
-    const reader = new Device(server.api, session.tokens.accessToken);
+    const reader = Device.of(server.api, session);
     const entries = await reader.sync();
     const seqs = [...new Set(entries.map((e) => e.seq))];
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
@@ -111,6 +133,6 @@ describe('crash recovery (SIGKILL during writes)', () => {
     expect(new Set(createdNames).size).toBe(createdNames.length);
 
     assertTree(new Map([...folded].filter(([, n]) => !n.deleted)), session.user.rootNamespaceId);
-    expect(liveRows(await listAll(server.api, session.tokens.accessToken))).toEqual(liveRows(folded.values()));
+    expect(liveRows(await Device.of(server.api, session).listAll({ path: '/' }, { recursive: true }))).toEqual(liveRows(folded.values()));
   });
 });

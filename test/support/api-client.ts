@@ -1,4 +1,10 @@
-/** A thin fetch wrapper for tests: real HTTP, JSON in and out, the status always visible. */
+import type { SessionInfo } from '../../client/src/sdk/types.js';
+
+/**
+ * A thin fetch wrapper for tests that speak raw HTTP (bad input, headers, auth edge cases): JSON in
+ * and out, the status always visible, bodies untyped on purpose. Everything else goes through the
+ * SDK (test/support/device.ts).
+ */
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
@@ -41,21 +47,18 @@ export class ApiClient {
   }
 
   /** Registers a fresh account and returns its session. */
-  async register(email = `u${Math.random().toString(36).slice(2)}@example.com`, password = 'correct horse battery') {
+  async register(email = `u${Math.random().toString(36).slice(2)}@example.com`, password = 'correct horse battery'): Promise<Session & { email: string; password: string }> {
     const res = await this.post('/v1/auth/register', { email, password, deviceName: 'test phone', platform: 'android' });
     if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
     return { email, password, ...(res.body as Session) };
   }
 
-  async login(email: string, password: string, deviceName = 'test pc', platform = 'linux') {
+  async login(email: string, password: string, deviceName = 'test pc', platform = 'linux'): Promise<Session> {
     const res = await this.post('/v1/auth/login', { email, password, deviceName, platform });
     if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as Session;
   }
 }
 
-export interface Session {
-  user: { id: string; email: string; role: string; rootNamespaceId: string };
-  deviceId: string;
-  tokens: { accessToken: string; refreshToken: string; accessTokenExpiresAt: string; refreshTokenExpiresAt: string };
-}
+/** What register and login answer (the SDK's type, generated from the OpenAPI document). */
+export type Session = SessionInfo;

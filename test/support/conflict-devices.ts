@@ -1,7 +1,10 @@
 import { expect } from 'vitest';
-import type { ApiClient, ApiResponse } from './api-client.js';
-import { assertTree, foldDelta, type FoldedNode, listAll, liveRows } from './journal-fold.js';
-import { type Account, contentHashOf, Device } from './sync-client.js';
+import type { ApiReply } from '../../client/src/sdk/reply.js';
+import type { Conflict, DeltaEntry, Entry, WriteResult } from '../../client/src/sdk/types.js';
+import type { ApiClient } from './api-client.js';
+import { contentHashOf } from './bytes.js';
+import { type Account, Device } from './device.js';
+import { assertTree, foldDelta, type FoldedNode, liveRows } from './journal-fold.js';
 
 /**
  * Two devices of one user for the conflict tests: a "phone" that works offline (it sends its
@@ -23,7 +26,7 @@ export class LocalModel {
 
   constructor(readonly rootId: string) {}
 
-  apply(entries: readonly any[]): void {
+  apply(entries: readonly DeltaEntry[]): void {
     for (const e of entries) {
       if (e.deleted) this.remove(e.id);
       else this.set({ id: e.id, parentId: e.parentId, name: e.name, kind: e.kind, size: e.size, contentHash: e.contentHash });
@@ -88,7 +91,7 @@ export class Peer {
   }
 
   /** Reads the delta from the device's cursor, folds it into the model, returns the entries. */
-  async pull(): Promise<any[]> {
+  async pull(): Promise<DeltaEntry[]> {
     const entries = await this.device.sync();
     this.model.apply(entries);
     return entries;
@@ -97,24 +100,24 @@ export class Peer {
   // Operations as a client makes them: first on its own tree, then sent with its cursor.
 
   /** A new version of a file. */
-  async edit(id: string, content: string, extra: Record<string, unknown> = {}): Promise<ApiResponse> {
+  async edit(id: string, content: string, extra: { baseCursor?: string; opId?: string } = {}): Promise<ApiReply<WriteResult>> {
     const data = Buffer.from(content);
     this.model.patch(id, { size: data.length, contentHash: contentHashOf(data) });
     const blocks = await this.device.upload(data);
-    return this.device.post('/v1/files/commit', { id, blocks, size: data.length, ...extra });
+    return this.device.commit({ id, blocks, size: data.length, ...extra });
   }
 
   /** A rename and/or move. */
-  move(id: string, to: { parentId?: string; name?: string }): Promise<ApiResponse> {
+  move(id: string, to: { parentId?: string; name?: string }): Promise<ApiReply<WriteResult>> {
     this.model.patch(id, to);
-    return this.device.post('/v1/files/move', { id, ...to });
+    return this.device.move({ id, ...to });
   }
 
   /** A delete; a folder's carries the ids the device removed with it. */
-  delete(id: string, opts: { removedIds?: boolean } = {}): Promise<ApiResponse> {
+  delete(id: string, opts: { removedIds?: boolean } = {}): Promise<ApiReply<WriteResult>> {
     const removed = this.model.subtreeIds(id);
     this.model.remove(id);
-    return this.device.post('/v1/files/delete', { id, ...(opts.removedIds === false ? {} : { removedIds: removed }) });
+    return this.device.remove({ id, ...(opts.removedIds === false ? {} : { removedIds: removed }) });
   }
 }
 
@@ -131,33 +134,38 @@ export async function phoneAndPc(api: ApiClient): Promise<TwoDevices> {
   const account = await api.register();
   const pcSession = await api.login(account.email, account.password, 'pc');
   const root = account.user.id;
-  const phone = new Peer(new Device(api, account.tokens.accessToken), account.deviceId, 'test phone', root);
-  const pc = new Peer(new Device(api, pcSession.tokens.accessToken), pcSession.deviceId, 'pc', root);
+  const phone = new Peer(Device.of(api, account, 'test phone'), account.deviceId, 'test phone', root);
+  const pc = new Peer(Device.of(api, pcSession, 'pc'), pcSession.deviceId, 'pc', root);
   await phone.pull();
   await pc.pull();
   return { account, root, phone, pc };
 }
 
-/** Expects a write to have been applied (201) and returns its body. */
-export function applied(res: ApiResponse, what = ''): any {
-  expect(res.status, `${what} → ${JSON.stringify(res.body)}`).toBe(201);
+/** Expects a write to have been applied (201) and returns its result. */
+export function applied(res: ApiReply<WriteResult>, what = ''): WriteResult {
+  expect(res.status, `${what} → ${JSON.stringify(res.raw)}`).toBe(201);
   return res.body;
 }
 
-/** Every live node of the server as sorted rows. */
-export async function serverRows(api: ApiClient, token: string): Promise<string[]> {
-  return liveRows(await listAll(api, token));
+/** Every live node of the server (a recursive listing of the root) as sorted rows. */
+export async function serverRows(device: Device): Promise<string[]> {
+  return liveRows(await listLive(device));
+}
+
+/** Every live node, from a recursive listing of the root. */
+function listLive(device: Device): Promise<Entry[]> {
+  return device.listAll({ path: '/' }, { recursive: true });
 }
 
 /**
  * Convergence: every device pulls from its own cursor, and each device's model, the server's
  * recursive listing and the fold of the whole journal from seq 1 are the same tree.
  */
-export async function expectConverged(api: ApiClient, devices: readonly Peer[]): Promise<string[]> {
+export async function expectConverged(devices: readonly Peer[]): Promise<string[]> {
   const first = devices[0]!;
   for (const d of devices) await d.pull();
-  const server = await serverRows(api, first.device.token);
-  const listed = await listAll(api, first.device.token);
+  const server = await serverRows(first.device);
+  const listed = await listLive(first.device);
   const byId = new Map(listed.map((e) => [e.id, { ...e, deleted: false }]));
   assertTree(byId, first.model.rootId);
   for (const d of devices) expect(d.model.rows(), `the ${d.name}'s model`).toEqual(server);
@@ -166,38 +174,28 @@ export async function expectConverged(api: ApiClient, devices: readonly Peer[]):
   return server;
 }
 
-/** Every conflict record of the user (all pages). */
-export async function allConflicts(device: Device, query = ''): Promise<any[]> {
-  const out: any[] = [];
-  let cursor: string | null = null;
-  for (let i = 0; i < 1000; i++) {
-    const q: string = [query, cursor ? `cursor=${encodeURIComponent(cursor)}` : ''].filter(Boolean).join('&');
-    const res = await device.get(`/v1/conflicts${q ? `?${q}` : ''}`);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    out.push(...res.body.conflicts);
-    if (!res.body.hasMore) return out;
-    cursor = res.body.cursor;
-  }
-  throw new Error('the conflict list never ends');
+/** Every conflict record of the user (all pages, through the SDK). */
+export function allConflicts(device: Device, opts: { unresolved?: boolean; limit?: number } = {}): Promise<Conflict[]> {
+  return device.client.conflicts(opts.unresolved ?? false, opts.limit);
 }
 
 /** The conflict record with this id. */
-export async function conflictRecord(device: Device, id: string): Promise<any> {
+export async function conflictRecord(device: Device, id: string): Promise<Conflict> {
   const found = (await allConflicts(device)).find((c) => c.id === id);
   expect(found, `conflict ${id} is listed`).toBeDefined();
-  return found;
+  return found!;
 }
 
-/** Paths of the trash's top entries. */
+/** Ids of the trash's top entries. */
 export async function trashIds(device: Device): Promise<string[]> {
-  const res = await device.get('/v1/trash?limit=1000');
+  const res = await device.get('/v1/trash', { limit: 1000 });
   expect(res.status).toBe(200);
-  return res.body.entries.map((e: any) => e.id).sort();
+  return res.body.entries.map((e) => e.id).sort();
 }
 
 /** The text of a file's current content. */
 export async function text(device: Device, id: string): Promise<string> {
-  const res = await device.download(`id=${id}`);
+  const res = await device.download({ id });
   expect(res.status).toBe(200);
   return res.body.toString('utf8');
 }

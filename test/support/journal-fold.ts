@@ -1,5 +1,3 @@
-import type { ApiClient } from './api-client.js';
-
 /** Test-side model of the journal: fold delta entries into a tree and compare with the server's. */
 export interface FoldedNode {
   id: string;
@@ -46,18 +44,4 @@ export function assertTree(live: Map<string, FoldedNode>, rootId: string): void 
       cur = parent;
     }
   }
-}
-
-/** Every live node, from a recursive listing of the root, page by page. */
-export async function listAll(api: ApiClient, token: string): Promise<any[]> {
-  const out: any[] = [];
-  let cursor: string | null = null;
-  do {
-    const q: string = cursor ? `cursor=${encodeURIComponent(cursor)}` : 'path=/&recursive=true&limit=2000';
-    const res = await api.get(`/v1/files/list?${q}`, token);
-    if (res.status !== 200) throw new Error(`list failed: ${res.status} ${JSON.stringify(res.body)}`);
-    out.push(...res.body.entries);
-    cursor = res.body.cursor;
-  } while (cursor);
-  return out;
 }

@@ -51,7 +51,7 @@ const MAX_DEPTH = 3;
  * account make random changes to their folders (create, edit, rename, move, delete — files and
  * folders; moves by copy + delete too), go offline and online, lose answers, are killed and
  * restarted (also in the middle of applying remote changes), and change their folder between a
- * push and a pull. Then everyone syncs until quiet, and the four invariants of CONFLICTS.md are
+ * push and a pull. Then everyone syncs until quiet, and the four invariants of docs/conflicts.md are
  * checked. Throws ScenarioFailure with the seed and the action log.
  */
 export async function runScenario(server: string, api: ApiClient, seed: number, opts: ScenarioOptions): Promise<ScenarioStats> {

@@ -85,6 +85,35 @@ describe('mapLimit', () => {
     ).rejects.toBe(boom);
   });
 
+  it('starts nothing after a failure and settles the running calls before rejecting', async () => {
+    const started: number[] = [];
+    const finished: number[] = [];
+    const slow = deferred();
+    const run = mapLimit([0, 1, 2, 3, 4, 5], 2, async (i) => {
+      started.push(i);
+      if (i === 0) {
+        await slow.promise;
+        finished.push(i);
+        return i;
+      }
+      throw new Error(`fail ${i}`);
+    });
+    let rejected = false;
+    run.catch(() => (rejected = true));
+    await settle();
+    // Item 1 failed at once; item 0 still runs, so the call has not rejected yet.
+    expect(started).toEqual([0, 1]);
+    expect(rejected).toBe(false);
+    slow.resolve();
+    await expect(run).rejects.toThrow('fail 1');
+    expect(finished).toEqual([0]);
+    expect(started).toEqual([0, 1]);
+  });
+
+  it('passes each item its index', async () => {
+    expect(await mapLimit(['a', 'b', 'c'], 2, (s, i) => Promise.resolve(`${s}${i}`))).toEqual(['a0', 'b1', 'c2']);
+  });
+
   it('rejects when a call throws synchronously', async () => {
     await expect(
       mapLimit([1, 2], 1, (i) => {

@@ -14,7 +14,7 @@ import {
 import { conflictedName, nameKey } from '../../src/shared/names.js';
 
 /**
- * One table per rule of docs CONFLICTS.md ("first match wins"), against the pure functions the
+ * One table per rule of docs/conflicts.md ("first match wins"), against the pure functions the
  * planner carries out. Each row names the facts that differ from "everything seen, nothing
  * special" and the decision expected.
  */

@@ -2,11 +2,11 @@ import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { downloadToFile, hashFile, uploadMissingBlocks } from '../sdk/blocks.js';
 import { PocketCloudClient } from '../sdk/client.js';
 import { ApiError, NetworkError, SessionEndedError } from '../sdk/errors.js';
-import type { Entry } from '../sdk/types.js';
+import { type ConflictResolution, conflictResolutionValues, type Entry } from '../sdk/types.js';
 import { SyncEngine } from '../sync/engine.js';
 import { STATE_DIR } from '../sync/fs-scan.js';
 import { SyncService } from '../sync/service.js';
@@ -281,9 +281,9 @@ conflicts
   .command('resolve')
   .description('resolve a conflict: keepMine | keepTheirs | keepBoth (EDIT_EDIT), acknowledge (the rest)')
   .argument('<id>', 'conflict id')
-  .argument('<resolution>', 'keepMine | keepTheirs | keepBoth | acknowledge')
+  .addArgument(new Argument('<resolution>', 'keepMine | keepTheirs | keepBoth | acknowledge').choices(conflictResolutionValues))
   .action(
-    action(async (profile, out, id: string, resolution: string) => {
+    action(async (profile, out, id: string, resolution: ConflictResolution) => {
       const client = profile.client();
       const r = await client.resolveConflict(id, resolution, await baseCursor(client));
       out.result(r, () => `resolved (${resolution})`);

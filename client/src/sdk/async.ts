@@ -1,26 +1,6 @@
-/** Small async helpers the SDK uses (no dependencies). */
+/** Small async helpers the SDK uses (no dependencies); `mapLimit` is shared with the server (src/shared/async.ts). */
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Runs `fn` over `items` with at most `limit` at once; results in input order. Rejects with the first error. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const state: { failed: Error | null } = { failed: null };
-  const worker = async (): Promise<void> => {
-    while (state.failed === null && next < items.length) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]!, i);
-      } catch (err) {
-        state.failed ??= err instanceof Error ? err : new Error(String(err));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (state.failed) throw state.failed;
-  return out;
-}
 
 /** Exponential backoff with full jitter: attempt 0 → up to `base`, doubling, capped at `max`. */
 export function backoffMs(attempt: number, base: number, max: number, random: () => number = Math.random): number {

@@ -4,7 +4,8 @@ import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BLOCK_SIZE, contentHashOfBlocks } from '../../../src/shared/content-hash.js';
-import { mapLimit, retry } from './async.js';
+import { mapLimit } from '../../../src/shared/async.js';
+import { retry } from './async.js';
 import type { PocketCloudClient } from './client.js';
 import { isTransient } from './errors.js';
 import type { BlockList } from './types.js';
@@ -71,6 +72,13 @@ export async function readBlock(path: string, index: number, hash: string): Prom
   }
 }
 
+/** Block `index` of bytes in memory, checked against `hash`. */
+function sliceBlock(bytes: Uint8Array, index: number, hash: string): Promise<Uint8Array> {
+  const block = bytes.subarray(index * BLOCK_SIZE, (index + 1) * BLOCK_SIZE);
+  if (createHash('sha256').update(block).digest('hex') !== hash) return Promise.reject(new CorruptContentError(`block ${index} does not hash to ${hash}`));
+  return Promise.resolve(block);
+}
+
 export interface UploadOptions {
   /** Blocks uploaded at once (default 4). */
   parallel?: number;
@@ -80,16 +88,18 @@ export interface UploadOptions {
 }
 
 /**
- * Makes sure the server holds every block of a file: asks which are missing, then uploads only
- * those, read from `path` and checked against their hashes, a few at a time, each retried on
- * transient errors. Throws ContentChangedError when the file no longer has those bytes.
+ * Makes sure the server holds every block of some content: asks which are missing, then uploads
+ * only those, a few at a time, each retried on transient errors. The content is a file (`source`
+ * is its path; each block is read and checked against its hash, ContentChangedError when the file
+ * no longer has those bytes) or bytes in memory.
  */
 export async function uploadMissingBlocks(
   client: PocketCloudClient,
-  path: string,
+  source: string | Uint8Array,
   blocks: readonly string[],
   opts: UploadOptions = {},
 ): Promise<{ uploaded: number; bytes: number }> {
+  const readBlockOf = typeof source === 'string' ? (index: number, hash: string) => readBlock(source, index, hash) : (index: number, hash: string) => sliceBlock(source, index, hash);
   if (blocks.length === 0) return { uploaded: 0, bytes: 0 };
   const missing = new Set(await client.checkBlocks(blocks));
   const todo: { hash: string; index: number }[] = [];
@@ -98,7 +108,7 @@ export async function uploadMissingBlocks(
   });
   let bytes = 0;
   await mapLimit(todo, opts.parallel ?? 4, async ({ hash, index }) => {
-    const data = await readBlock(path, index, hash);
+    const data = await readBlockOf(index, hash);
     await retry(() => client.putBlock(hash, data), { tries: opts.tries ?? 5, baseMs: 200, maxMs: 5000, retryable: isTransient });
     bytes += data.length;
     opts.onProgress?.(data.length);

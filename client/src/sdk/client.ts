@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ApiError, NetworkError, SessionEndedError } from './errors.js';
+import { ApiReply, readJson, SESSION_ENDED } from './reply.js';
 import type { SessionStore, StoredSession } from './session.js';
 import type {
   BatchOp,
@@ -9,18 +10,28 @@ import type {
   BlockList,
   CommitOp,
   Conflict,
+  ConflictResolution,
   CreateFolderOp,
   DeleteOp,
+  DeltaEntry,
   DeltaPage,
   Entry,
   LatestCursor,
-  ListPage,
+  Method,
   MoveOp,
+  PathParams,
+  PathsWith,
+  Query,
+  RequestJson,
   RestoreOp,
+  RestoreRevisionOp,
   Revision,
   SessionInfo,
+  Success,
   Tokens,
   TrashEntry,
+  UploadBlockResult,
+  User,
   WriteResult,
 } from './types.js';
 
@@ -34,11 +45,30 @@ export interface ClientOptions {
   refreshMarginMs?: number;
 }
 
-interface RequestOpts {
+export interface RequestOpts {
   json?: unknown;
   body?: Uint8Array;
   headers?: Record<string, string>;
+  /** Send the access token (default true). */
   auth?: boolean;
+}
+
+/** What `call(method, path)` takes: the operation's query, path parameters and JSON body, typed from the OpenAPI document. */
+export interface CallOptions<P extends PathsWith<M>, M extends Method> extends Omit<RequestOpts, 'json'> {
+  query?: Query<P, M>;
+  params?: PathParams<P, M>;
+  json?: RequestJson<P, M>;
+}
+
+type LoginBody = RequestJson<'/v1/auth/login', 'post'>;
+/** What login and register send; the platform defaults to this machine's. */
+export type Credentials = Omit<LoginBody, 'platform'> & Partial<Pick<LoginBody, 'platform'>>;
+
+/** Every item of a paged listing, and the last page's cursor. */
+export interface AllPages<T> {
+  items: T[];
+  cursor: string | null;
+  pages: number;
 }
 
 /** What a client downloaded (file contents and single blocks), counted as it arrives. */
@@ -50,8 +80,6 @@ export interface DownloadStats {
   /** Bytes received by both. */
   bytes: number;
 }
-
-const SESSION_ENDED = new Set(['DEVICE_REVOKED', 'REFRESH_TOKEN_REUSED', 'REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_EXPIRED', 'ACCOUNT_DISABLED']);
 
 /**
  * The pocketCloud REST API for one device: tokens (refreshed ahead of expiry and on
@@ -70,22 +98,32 @@ export class PocketCloudClient {
   }
 
   /** Logs in (a new device) and saves the session. */
-  static async login(
+  static login(server: string, creds: Credentials, session: SessionStore, fetchImpl?: FetchLike): Promise<PocketCloudClient> {
+    return PocketCloudClient.signIn('/v1/auth/login', server, creds, session, fetchImpl);
+  }
+
+  /** Creates an account with its first device and saves the session. */
+  static register(server: string, creds: Credentials, session: SessionStore, fetchImpl?: FetchLike): Promise<PocketCloudClient> {
+    return PocketCloudClient.signIn('/v1/auth/register', server, creds, session, fetchImpl);
+  }
+
+  private static async signIn(
+    route: '/v1/auth/login' | '/v1/auth/register',
     server: string,
-    creds: { email: string; password: string; deviceName: string; platform?: string },
+    creds: Credentials,
     session: SessionStore,
     fetchImpl?: FetchLike,
   ): Promise<PocketCloudClient> {
     const base = server.replace(/\/+$/, '');
     const f = fetchImpl ?? ((input: string, init: RequestInit) => fetch(input, init));
-    const res = await send(f, `${base}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: creds.email, password: creds.password, deviceName: creds.deviceName, platform: creds.platform ?? process.platform }),
-    });
-    const body = await readJson(res);
-    if (!res.ok) throw ApiError.from(res.status, body);
-    const s = body as SessionInfo;
+    const json: RequestJson<typeof route, 'post'> = {
+      email: creds.email,
+      password: creds.password,
+      deviceName: creds.deviceName,
+      platform: creds.platform ?? platformOf(process.platform),
+    };
+    const res = await send(f, base + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
+    const s: SessionInfo = (await ApiReply.read<SessionInfo>(res)).body;
     session.save({
       server: base,
       userId: s.user.id,
@@ -124,18 +162,19 @@ export class PocketCloudClient {
       .update(async (cur) => {
         const fresh = Date.parse(cur.accessTokenExpiresAt) - Date.now() > this.margin;
         if (fresh && cur.accessToken !== stale) return null;
+        const json: RequestJson<'/v1/auth/refresh', 'post'> = { refreshToken: cur.refreshToken };
         const res = await send(this.fetchImpl, `${cur.server}/v1/auth/refresh`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ refreshToken: cur.refreshToken }),
+          body: JSON.stringify(json),
         });
-        const body = await readJson(res);
-        if (!res.ok) {
-          const err = ApiError.from(res.status, body);
-          if (SESSION_ENDED.has(err.code)) throw new SessionEndedError(err.code);
+        const reply = await ApiReply.read<Success<'/v1/auth/refresh', 'post'>>(res);
+        if (!reply.ok) {
+          const err = reply.failure();
+          if (err instanceof ApiError && SESSION_ENDED.has(err.code)) throw new SessionEndedError(err.code);
           throw err;
         }
-        return { ...cur, ...pickTokens((body as { tokens: Tokens }).tokens) };
+        return { ...cur, ...pickTokens(reply.body.tokens) };
       })
       .finally(() => {
         this.refreshing = null;
@@ -146,7 +185,8 @@ export class PocketCloudClient {
   /** Logs out (the server revokes the device) and forgets the session. */
   async logout(): Promise<void> {
     try {
-      await this.request('POST', '/v1/auth/logout', { json: {} });
+      const reply = await this.call('post', '/v1/auth/logout');
+      if (!reply.ok) throw reply.failure();
     } finally {
       this.opts.session.clear();
     }
@@ -184,21 +224,20 @@ export class PocketCloudClient {
     }
   }
 
-  async request<T>(method: string, path: string, opts: RequestOpts = {}): Promise<T> {
-    const res = await this.fetchRaw(method, path, opts);
-    const body = await readJson(res);
-    if (!res.ok) {
-      const err = ApiError.from(res.status, body);
-      if (res.status === 401 && SESSION_ENDED.has(err.code)) throw new SessionEndedError(err.code);
-      throw err;
-    }
-    return body as T;
+  /**
+   * One operation of the API, typed from the OpenAPI document: `call('get', '/v1/files/list',
+   * { query: { path: '/' } })`. The answer is read in full; `.body` is the result or throws.
+   */
+  async call<M extends Method, P extends PathsWith<M>>(method: M, path: P, opts: CallOptions<P, M> = {}): Promise<ApiReply<Success<P, M>>> {
+    const { query, params, ...rest } = opts;
+    const res = await this.fetchRaw(method.toUpperCase(), fillPath(path, params) + queryString(query), rest);
+    return ApiReply.read<Success<P, M>>(res);
   }
 
   // ── account ───────────────────────────────────────────────────────────────────────────
 
-  me(): Promise<{ id: string; email: string; rootNamespaceId: string; quotaBytes: number }> {
-    return this.request('GET', '/v1/me');
+  async me(): Promise<User> {
+    return (await this.call('get', '/v1/me')).body;
   }
 
   // ── blocks ────────────────────────────────────────────────────────────────────────────
@@ -208,20 +247,20 @@ export class PocketCloudClient {
     const missing: string[] = [];
     const unique = [...new Set(hashes)];
     for (let i = 0; i < unique.length; i += 1000) {
-      const r = await this.request<{ missing: string[] }>('POST', '/v1/blocks/check', { json: { hashes: unique.slice(i, i + 1000) } });
-      missing.push(...r.missing);
+      const r = await this.call('post', '/v1/blocks/check', { json: { hashes: unique.slice(i, i + 1000) } });
+      missing.push(...r.body.missing);
     }
     return missing;
   }
 
-  async putBlock(hash: string, bytes: Uint8Array): Promise<void> {
-    await this.request('PUT', `/v1/blocks/${hash}`, { body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+  async putBlock(hash: string, bytes: Uint8Array): Promise<UploadBlockResult> {
+    return (await this.call('put', '/v1/blocks/{hash}', { params: { hash }, body: bytes, headers: { 'content-type': 'application/octet-stream' } })).body;
   }
 
   /** One block's bytes (only blocks of this user's files); the caller checks them against the hash. */
   async getBlock(hash: string): Promise<Buffer> {
-    const res = await this.fetchRaw('GET', `/v1/blocks/${hash}`);
-    if (!res.ok) throw ApiError.from(res.status, await readJson(res));
+    const res = await this.fetchRaw('GET', fillPath('/v1/blocks/{hash}', { hash }));
+    if (!res.ok) throw (await ApiReply.read(res)).failure();
     let bytes: Buffer;
     try {
       bytes = Buffer.from(await res.arrayBuffer());
@@ -234,27 +273,32 @@ export class PocketCloudClient {
   }
 
   /** A file's block list: its current content, or `revision` (410 PURGED when that content is gone). */
-  blockList(id: string, revision?: number): Promise<BlockList> {
-    const q = new URLSearchParams({ id, ...(revision !== undefined ? { revision: String(revision) } : {}) });
-    return this.request('GET', `/v1/files/blocks?${q.toString()}`);
+  async blockList(id: string, revision?: number): Promise<BlockList> {
+    return (await this.call('get', '/v1/files/blocks', { query: { id, ...(revision !== undefined ? { revision } : {}) } })).body;
   }
 
   // ── writes ────────────────────────────────────────────────────────────────────────────
 
-  createFolder(op: CreateFolderOp): Promise<WriteResult> {
-    return this.request('POST', '/v1/folders', { json: op });
+  async createFolder(op: CreateFolderOp): Promise<WriteResult> {
+    return (await this.call('post', '/v1/folders', { json: op })).body;
   }
-  commit(op: CommitOp): Promise<WriteResult> {
-    return this.request('POST', '/v1/files/commit', { json: op });
+  async commit(op: CommitOp): Promise<WriteResult> {
+    return (await this.call('post', '/v1/files/commit', { json: op })).body;
   }
-  move(op: MoveOp): Promise<WriteResult> {
-    return this.request('POST', '/v1/files/move', { json: op });
+  async move(op: MoveOp): Promise<WriteResult> {
+    return (await this.call('post', '/v1/files/move', { json: op })).body;
   }
-  delete(op: DeleteOp): Promise<WriteResult> {
-    return this.request('POST', '/v1/files/delete', { json: op });
+  async delete(op: DeleteOp): Promise<WriteResult> {
+    return (await this.call('post', '/v1/files/delete', { json: op })).body;
   }
-  restore(op: RestoreOp): Promise<WriteResult> {
-    return this.request('POST', '/v1/files/restore', { json: op });
+  async restore(op: RestoreOp): Promise<WriteResult> {
+    return (await this.call('post', '/v1/files/restore', { json: op })).body;
+  }
+  async restoreRevision(op: RestoreRevisionOp): Promise<WriteResult> {
+    return (await this.call('post', '/v1/files/revisions/restore', { json: op })).body;
+  }
+  async resolveConflict(id: string, resolution: ConflictResolution, baseCursor: string): Promise<WriteResult> {
+    return (await this.call('post', '/v1/conflicts/{id}/resolve', { params: { id }, json: { resolution, baseCursor } })).body;
   }
   /**
    * Up to 1,000 operations in order, one result each. With `stopOnError`, every operation after
@@ -262,77 +306,68 @@ export class PocketCloudClient {
    */
   async batch(ops: BatchOp[], opts: BatchOptions = {}): Promise<BatchResultItem[]> {
     const json = { ops, ...(opts.stopOnError ? { stopOnError: true } : {}) };
-    return (await this.request<{ results: BatchResultItem[] }>('POST', '/v1/batch', { json })).results;
+    return (await this.call('post', '/v1/batch', { json })).body.results;
   }
 
   // ── reads ─────────────────────────────────────────────────────────────────────────────
 
-  delta(cursor: string | undefined, limit = 1000): Promise<DeltaPage> {
-    const q = new URLSearchParams({ limit: String(limit) });
-    if (cursor) q.set('cursor', cursor);
-    return this.request('GET', `/v1/delta?${q.toString()}`);
+  async delta(cursor: string | undefined, limit = 1000): Promise<DeltaPage> {
+    return (await this.call('get', '/v1/delta', { query: { limit, ...(cursor ? { cursor } : {}) } })).body;
   }
 
-  latest(): Promise<LatestCursor> {
-    return this.request('GET', '/v1/delta/latest');
+  /** Every delta entry after `cursor` (absent: from the beginning), and the cursor to read on from. */
+  async deltaSince(cursor: string | undefined, limit = 1000): Promise<{ entries: DeltaEntry[]; cursor: string; pages: number }> {
+    const r = await allPages(cursor, async (at) => {
+      const page = await this.delta(at, limit);
+      return { items: page.entries, cursor: page.cursor, hasMore: page.hasMore };
+    });
+    return { entries: r.items, cursor: r.cursor ?? cursor ?? '', pages: r.pages };
   }
 
-  metadata(ref: { id: string } | { path: string }): Promise<Entry> {
-    return this.request('GET', `/v1/files/metadata?${new URLSearchParams(ref).toString()}`);
+  async latest(): Promise<LatestCursor> {
+    return (await this.call('get', '/v1/delta/latest')).body;
+  }
+
+  async metadata(ref: { id: string } | { path: string }): Promise<Entry> {
+    return (await this.call('get', '/v1/files/metadata', { query: ref })).body;
   }
 
   /** Every live entry of a folder (all pages); `recursive` lists parents before children. */
-  async list(ref: { id: string } | { path: string }, recursive = false): Promise<Entry[]> {
-    const out: Entry[] = [];
-    let cursor: string | null = null;
-    do {
-      const q: URLSearchParams = cursor
-        ? new URLSearchParams({ cursor, limit: '2000' })
-        : new URLSearchParams({ ...ref, recursive: String(recursive), limit: '2000' });
-      const page: ListPage = await this.request('GET', `/v1/files/list?${q.toString()}`);
-      out.push(...page.entries);
-      cursor = page.hasMore ? page.cursor : null;
-    } while (cursor);
-    return out;
+  async list(ref: { id: string } | { path: string }, recursive = false, limit = 2000): Promise<Entry[]> {
+    const r = await allPages(undefined, async (cursor) => {
+      const query = cursor ? { cursor, limit } : { ...ref, recursive, limit };
+      const page = (await this.call('get', '/v1/files/list', { query })).body;
+      return { items: page.entries, cursor: page.cursor, hasMore: page.hasMore };
+    });
+    return r.items;
   }
 
-  revisions(id: string): Promise<Revision[]> {
-    return this.request('GET', `/v1/files/revisions?${new URLSearchParams({ id }).toString()}`);
+  async revisions(id: string): Promise<Revision[]> {
+    return (await this.call('get', '/v1/files/revisions', { query: { id } })).body;
   }
 
-  async trash(): Promise<TrashEntry[]> {
-    const out: TrashEntry[] = [];
-    let cursor: string | null = null;
-    do {
-      const q: URLSearchParams = new URLSearchParams({ limit: '1000', ...(cursor ? { cursor } : {}) });
-      const page: { entries: TrashEntry[]; cursor: string | null; hasMore: boolean } = await this.request('GET', `/v1/trash?${q.toString()}`);
-      out.push(...page.entries);
-      cursor = page.hasMore ? page.cursor : null;
-    } while (cursor);
-    return out;
+  /** What each delete removed (its top node), newest first: every page. */
+  async trash(limit = 1000): Promise<TrashEntry[]> {
+    const r = await allPages(undefined, async (cursor) => {
+      const page = (await this.call('get', '/v1/trash', { query: { limit, ...(cursor ? { cursor } : {}) } })).body;
+      return { items: page.entries, cursor: page.cursor, hasMore: page.hasMore };
+    });
+    return r.items;
   }
 
-  async conflicts(unresolved = false): Promise<Conflict[]> {
-    const out: Conflict[] = [];
-    let cursor: string | null = null;
-    do {
-      const q: URLSearchParams = new URLSearchParams({ limit: '500', unresolved: String(unresolved), ...(cursor ? { cursor } : {}) });
-      const page: { conflicts: Conflict[]; cursor: string | null; hasMore: boolean } = await this.request('GET', `/v1/conflicts?${q.toString()}`);
-      out.push(...page.conflicts);
-      cursor = page.hasMore ? page.cursor : null;
-    } while (cursor);
-    return out;
-  }
-
-  resolveConflict(id: string, resolution: string, baseCursor: string): Promise<WriteResult> {
-    return this.request('POST', `/v1/conflicts/${encodeURIComponent(id)}/resolve`, { json: { resolution, baseCursor } });
+  /** This user's conflict records, newest first: every page. */
+  async conflicts(unresolved = false, limit = 500): Promise<Conflict[]> {
+    const r = await allPages(undefined, async (cursor) => {
+      const page = (await this.call('get', '/v1/conflicts', { query: { limit, unresolved, ...(cursor ? { cursor } : {}) } })).body;
+      return { items: page.conflicts, cursor: page.cursor, hasMore: page.hasMore };
+    });
+    return r.items;
   }
 
   /** A file's content as a Node stream, with the content hash (ETag) and size it belongs to. */
   async download(id: string, revision?: number): Promise<{ stream: Readable; contentHash: string | null; size: number }> {
-    const q = new URLSearchParams({ id, ...(revision ? { revision: String(revision) } : {}) });
-    const res = await this.fetchRaw('GET', `/v1/files/content?${q.toString()}`);
-    if (!res.ok) throw ApiError.from(res.status, await readJson(res));
+    const res = await this.fetchRaw('GET', '/v1/files/content' + queryString({ id, ...(revision ? { revision } : {}) }));
+    if (!res.ok) throw (await ApiReply.read(res)).failure();
     const etag = res.headers.get('etag');
     this.downloads.contentRequests++;
     const body = res.body ? Readable.fromWeb(res.body as WebReadableStream<Uint8Array>) : Readable.from([]);
@@ -369,17 +404,47 @@ async function send(f: FetchLike, url: string, init: RequestInit): Promise<Respo
   }
 }
 
-async function readJson(res: Response): Promise<unknown> {
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (err) {
-    throw new NetworkError(`reading the answer: ${(err as Error).message}`, err);
+/**
+ * Reads pages from `start` until one says there are no more (`next` gets undefined for the first
+ * page when `start` is). One loop for every paged listing of the API.
+ */
+export async function allPages<T>(
+  start: string | undefined,
+  next: (cursor: string | undefined) => Promise<{ items: readonly T[]; cursor: string | null; hasMore: boolean }>,
+): Promise<AllPages<T>> {
+  const items: T[] = [];
+  let cursor: string | null = start ?? null;
+  for (let pages = 1; ; pages++) {
+    const page = await next(cursor ?? undefined);
+    items.push(...page.items);
+    cursor = page.cursor;
+    if (!page.hasMore || cursor === null) return { items, cursor, pages };
   }
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
+}
+
+/** `/v1/blocks/{hash}` with its parameters filled in. */
+function fillPath(path: string, params: object | undefined): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const v: unknown = params ? (params as Record<string, unknown>)[name] : undefined;
+    if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`${path}: no value for {${name}}`);
+    return encodeURIComponent(String(v));
+  });
+}
+
+/** `?a=1&b=x` of the defined values of `query` ('' when there are none). */
+function queryString(query: object | undefined): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') q.set(k, String(v));
   }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** The platform name the server knows for a Node `process.platform`. */
+function platformOf(p: NodeJS.Platform): NonNullable<Credentials['platform']> {
+  if (p === 'win32') return 'windows';
+  if (p === 'darwin') return 'macos';
+  if (p === 'linux' || p === 'android') return p;
+  return 'other';
 }

@@ -1,197 +1,88 @@
 /**
- * The REST contract as the device sees it (docs/openapi.json is the source of truth; the SDK's
- * e2e test checks these field names against the OpenAPI document the server serves).
- * Server classes cannot be imported here: they carry Nest decorators.
+ * The REST contract as the device sees it: names for the schemas and operations of
+ * `./generated/openapi.ts`, which `npm run openapi` generates from docs/openapi.json, which the
+ * server's DTOs produce. Nothing here is declared by hand — change the server's DTO decorators
+ * and regenerate, and the SDK (and everything typed through it) follows or fails to compile.
  */
+import type { components, paths } from './generated/openapi.js';
 
-export type NodeKind = 'file' | 'folder';
+export { conflictResolutionValues } from './generated/openapi.js';
 
-/** A file or folder as the server reports it (EntryDto). */
-export interface Entry {
-  id: string;
-  parentId: string;
-  path: string;
-  name: string;
-  kind: NodeKind;
-  rev: number;
-  size: number;
-  contentHash: string | null;
-  mtime: string | null;
-  deleted: boolean;
-}
+type Schemas = components['schemas'];
 
-/** A change in the journal (DeltaEntryDto): the full state of a node after entry `seq`. */
-export interface DeltaEntry extends Entry {
-  seq: number;
-}
+// ── schemas ─────────────────────────────────────────────────────────────────────────────
 
-export interface DeltaPage {
-  entries: DeltaEntry[];
-  cursor: string;
-  hasMore: boolean;
-}
+/** A file or folder as the server reports it. */
+export type Entry = Schemas['EntryDto'];
+export type NodeKind = Entry['kind'];
+/** A change in the journal: the full state of a node after entry `seq`. */
+export type DeltaEntry = Schemas['DeltaEntryDto'];
+export type DeltaPage = Schemas['DeltaPageDto'];
+export type LatestCursor = Schemas['LatestCursorDto'];
 
-export interface LatestCursor {
-  cursor: string;
-  seq: number;
-}
+export type Tokens = Schemas['TokensDto'];
+export type SessionInfo = Schemas['SessionDto'];
+export type User = Schemas['UserDto'];
+export type DeviceInfo = Schemas['DeviceDto'];
+export type UpdateDevice = Schemas['UpdateDeviceDto'];
 
-export interface Tokens {
-  tokenType?: string;
-  accessToken: string;
-  accessTokenExpiresAt: string;
-  refreshToken: string;
-  refreshTokenExpiresAt: string;
-}
+export type ConflictKind = Schemas['ConflictKind'];
+export type ConflictRef = Schemas['ConflictRefDto'];
+export type Conflict = Schemas['ConflictDto'];
+export type ConflictPage = Schemas['ConflictPageDto'];
+export type ConflictResolution = Schemas['ResolveConflictDto']['resolution'];
+export type WriteResult = Schemas['WriteResultDto'];
 
-export interface SessionInfo {
-  user: { id: string; email: string; role: string; rootNamespaceId: string };
-  deviceId: string;
-  tokens: Tokens;
-}
+export type CreateFolderOp = Schemas['CreateFolderDto'];
+export type CommitOp = Schemas['CommitFileDto'];
+export type MoveOp = Schemas['MoveDto'];
+export type DeleteOp = Schemas['DeleteDto'];
+export type RestoreOp = Schemas['RestoreDto'];
+export type RestoreRevisionOp = Schemas['RestoreRevisionDto'];
+export type ResolveConflictOp = Schemas['ResolveConflictDto'];
 
-export interface ConflictRef {
-  id: string;
-  kind: string;
-}
-
-export interface WriteResult {
-  entry: Entry;
-  seq: number | null;
-  conflicts: ConflictRef[];
-}
-
-interface OpBase {
-  baseCursor: string;
-  opId?: string;
-}
-
-export interface CreateFolderOp extends OpBase {
-  id?: string;
-  parentId?: string;
-  name?: string;
-  path?: string;
-  autorename?: boolean;
-}
-
-export interface CommitOp extends OpBase {
-  id?: string;
-  parentId?: string;
-  name?: string;
-  path?: string;
-  blocks: string[];
-  size: number;
-  mtime?: string;
-  autorename?: boolean;
-}
-
-export interface MoveOp extends OpBase {
-  id: string;
-  parentId?: string;
-  name?: string;
-  autorename?: boolean;
-}
-
-export interface DeleteOp extends OpBase {
-  id: string;
-  removedIds?: string[];
-}
-
-export interface RestoreOp extends OpBase {
-  id: string;
-  parentId?: string;
-  name?: string;
-  autorename?: boolean;
-}
-
-export type BatchOp =
-  | ({ type: 'createFolder' } & CreateFolderOp)
-  | ({ type: 'commit' } & CommitOp)
-  | ({ type: 'move' } & MoveOp)
-  | ({ type: 'delete' } & DeleteOp)
-  | ({ type: 'restore' } & RestoreOp)
-  | ({ type: 'restoreRevision'; id: string; revision: number } & OpBase);
-
-export interface ApiErrorBody {
-  statusCode: number;
-  code: string;
-  message: string;
-  details?: Record<string, unknown>;
-  requestId?: string;
-}
-
+/** One operation of `POST /v1/batch`, told apart by `type`. */
+export type BatchOp = Schemas['BatchDto']['ops'][number];
+export type BatchOpType = BatchOp['type'];
+/** The batch operation of one `type`. */
+export type BatchOpOf<T extends BatchOpType> = Extract<BatchOp, { type: T }>;
 /** Options of `POST /v1/batch`. */
-export interface BatchOptions {
-  /** Skip every operation after the first that fails (status 424, code SKIPPED). */
-  stopOnError?: boolean;
-}
+export type BatchOptions = Omit<Schemas['BatchDto'], 'ops'>;
+export type BatchResultItem = Schemas['BatchResultItemDto'];
 
-export interface BatchResultItem {
-  status: number;
-  opId: string | null;
-  result?: WriteResult;
-  error?: { code: string; message: string; details?: Record<string, unknown> };
-}
+export type ApiErrorBody = Schemas['ErrorBody'];
 
-/** A file's block list (BlockListDto): current content, or a revision. */
-export interface BlockList {
-  id: string;
-  /** The journal seq of the content change these blocks are. */
-  revision: number;
-  size: number;
-  contentHash: string;
-  /** SHA-256 of each 4 MiB block, in order. */
-  blocks: string[];
-}
+/** A file's block list: current content, or a revision. */
+export type BlockList = Schemas['BlockListDto'];
+export type ListPage = Schemas['ListPageDto'];
+export type Revision = Schemas['RevisionDto'];
+export type TrashEntry = Schemas['TrashEntryDto'];
+export type TrashPage = Schemas['TrashPageDto'];
+export type CheckBlocksResult = Schemas['CheckBlocksResultDto'];
+export type UploadBlockResult = Schemas['UploadBlockResultDto'];
 
-export interface ListPage {
-  entries: Entry[];
-  cursor: string | null;
-  hasMore: boolean;
-}
+// ── operations, by method and path ──────────────────────────────────────────────────────
 
-export interface Revision {
-  revision: number;
-  size: number;
-  contentHash: string;
-  mtime: string | null;
-  at: string;
-  deviceId: string | null;
-  current: boolean;
-}
+export type Method = 'get' | 'put' | 'post' | 'delete' | 'patch' | 'head';
 
-export interface TrashEntry extends Entry {
-  deletedAt: string | null;
-}
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
 
-export interface Conflict {
-  id: string;
-  kind: string;
-  nodeIds: string[];
-  deviceId: string | null;
-  opKind: string;
-  seq: number;
-  at: string;
-  resolvedAt: string | null;
-  resolution: string | null;
-}
+/** The paths that have an operation for `M`. */
+export type PathsWith<M extends Method> = {
+  [P in keyof paths]: [Operation<P, M>] extends [never] ? never : P;
+}[keyof paths];
 
-/** The fields the SDK reads or sends, per OpenAPI schema: checked against the served document. */
-export const CONTRACT_FIELDS: Record<string, readonly string[]> = {
-  DeltaEntryDto: ['id', 'parentId', 'path', 'name', 'kind', 'rev', 'size', 'contentHash', 'mtime', 'deleted', 'seq'],
-  DeltaPageDto: ['entries', 'cursor', 'hasMore'],
-  LatestCursorDto: ['cursor', 'seq'],
-  WriteResultDto: ['entry', 'seq', 'conflicts'],
-  BatchDto: ['ops', 'stopOnError'],
-  BatchResultItemDto: ['status', 'opId', 'result', 'error'],
-  BlockListDto: ['id', 'revision', 'size', 'contentHash', 'blocks'],
-  BatchCommitOp: ['type', 'baseCursor', 'opId', 'id', 'parentId', 'name', 'blocks', 'size', 'mtime', 'autorename'],
-  BatchCreateFolderOp: ['type', 'baseCursor', 'opId', 'id', 'parentId', 'name', 'autorename'],
-  BatchMoveOp: ['type', 'baseCursor', 'opId', 'id', 'parentId', 'name', 'autorename'],
-  BatchDeleteOp: ['type', 'baseCursor', 'opId', 'id', 'removedIds'],
-  CheckBlocksResultDto: ['missing'],
-  SessionDto: ['user', 'deviceId', 'tokens'],
-  TokensDto: ['accessToken', 'accessTokenExpiresAt', 'refreshToken', 'refreshTokenExpiresAt'],
-  RevisionDto: ['revision', 'size', 'contentHash', 'current'],
-  ListPageDto: ['entries', 'cursor', 'hasMore'],
-};
+type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+type OrNull<T> = [T] extends [never] ? null : T;
+type Params<P extends PathsWith<M>, M extends Method> = Operation<P, M>['parameters'];
+
+/** The JSON body of `M P` (`never` when it takes none). */
+export type RequestJson<P extends PathsWith<M>, M extends Method> = Operation<P, M> extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
+/** The query of `M P`. */
+export type Query<P extends PathsWith<M>, M extends Method> = Params<P, M> extends { query?: infer Q } ? NonNullable<Q> : never;
+/** The path parameters of `M P` (`{hash}` in `/v1/blocks/{hash}`). */
+export type PathParams<P extends PathsWith<M>, M extends Method> = Params<P, M> extends { path?: infer X } ? NonNullable<X> : never;
+
+type Responses<P extends PathsWith<M>, M extends Method> = Operation<P, M>['responses'];
+/** The JSON answer of `M P` when it succeeds (null for 204 and for non-JSON answers). */
+export type Success<P extends PathsWith<M>, M extends Method> = OrNull<Json<Responses<P, M>[Extract<keyof Responses<P, M>, 200 | 201 | 202 | 206>]>>;

@@ -1,6 +1,6 @@
 import { contentHashOfBlocks } from '../../../src/shared/content-hash.js';
 import { openDb, type Db } from './db.js';
-import type { NodeKind } from '../sdk/types.js';
+import type { BatchOpOf, BatchOpType, NodeKind } from '../sdk/types.js';
 
 /**
  * The device's sync state (`sync.db`):
@@ -79,6 +79,9 @@ const MIGRATIONS = [
      PRIMARY KEY (content_hash, idx)
    ) WITHOUT ROWID;
    CREATE INDEX content_blocks_hash ON content_blocks (hash);`,
+  // A commit is queued as what it does: a new file (placed by parent + name) or a new version.
+  `UPDATE ops SET type = CASE WHEN json_extract(body, '$.parentId') IS NULL THEN 'edit' ELSE 'createFile' END WHERE type = 'commit';
+   UPDATE failed_ops SET type = CASE WHEN json_extract(body, '$.parentId') IS NULL THEN 'edit' ELSE 'createFile' END WHERE type = 'commit';`,
 ];
 
 export interface LocalNode {
@@ -103,18 +106,44 @@ export interface LocalNode {
   racy: boolean;
 }
 
-export type QueuedOpType = 'createFolder' | 'commit' | 'move' | 'delete';
+/** What an operation of `POST /v1/batch` sends, less what the queue adds (its base cursor and op id). */
+type Payload<T extends BatchOpType> = Omit<BatchOpOf<T>, 'type' | 'baseCursor' | 'opId'>;
+type With<T, K extends keyof T> = T & Required<Pick<T, K>>;
 
-export interface QueuedOp {
+/** A new folder, placed by parent + name, with the id the device minted. */
+export type CreateFolderBody = With<Omit<Payload<'createFolder'>, 'path'>, 'id' | 'parentId' | 'name'>;
+/** A new file (a commit placed by parent + name), with the id the device minted. */
+export type CreateFileBody = With<Omit<Payload<'commit'>, 'path'>, 'id' | 'parentId' | 'name' | 'mtime'>;
+/** A new version of a file the server has (a commit by id alone). */
+export type EditBody = With<Omit<Payload<'commit'>, 'path' | 'parentId' | 'name'>, 'id' | 'mtime'>;
+export type MoveBody = Payload<'move'>;
+export type DeleteBody = Payload<'delete'>;
+
+/**
+ * An operation the scan made, about one node: its type says what it does (a commit either
+ * creates a file or edits one), its body is what goes on the wire.
+ */
+export type LocalOp =
+  | { type: 'createFolder'; nodeId: string; body: CreateFolderBody }
+  | { type: 'createFile'; nodeId: string; body: CreateFileBody }
+  | { type: 'edit'; nodeId: string; body: EditBody }
+  | { type: 'move'; nodeId: string; body: MoveBody }
+  | { type: 'delete'; nodeId: string; body: DeleteBody };
+
+export type QueuedOpType = LocalOp['type'];
+const QUEUED_OP_TYPES: readonly string[] = ['createFolder', 'createFile', 'edit', 'move', 'delete'] satisfies QueuedOpType[];
+
+/** An operation in the durable queue: a LocalOp with its op id, base cursor and send state. */
+export type QueuedOp = LocalOp & {
   seq: number;
   opId: string;
-  nodeId: string;
-  type: QueuedOpType;
-  body: Record<string, unknown>;
   baseCursor: string;
   sent: boolean;
   attempts: number;
-}
+};
+
+/** A queued commit: a new file or a new version. */
+export type QueuedCommit = Extract<QueuedOp, { type: 'createFile' | 'edit' }>;
 
 interface NodeRow {
   id: string;
@@ -138,7 +167,7 @@ interface OpRow {
   seq: number;
   op_id: string;
   node_id: string;
-  type: QueuedOpType;
+  type: string;
   body: string;
   base_cursor: string;
   sent: number;
@@ -164,15 +193,19 @@ const toNode = (r: NodeRow): LocalNode => ({
 });
 
 const toOp = (r: OpRow): QueuedOp => ({
+  ...localOp(r),
   seq: r.seq,
   opId: r.op_id,
-  nodeId: r.node_id,
-  type: r.type,
-  body: JSON.parse(r.body) as Record<string, unknown>,
   baseCursor: r.base_cursor,
   sent: r.sent === 1,
   attempts: r.attempts,
 });
+
+/** A row's operation. The row is this store's own: enqueue wrote the body of a LocalOp of that type. */
+function localOp(r: OpRow): LocalOp {
+  if (!QUEUED_OP_TYPES.includes(r.type)) throw new Error(`sync.db: queued operation ${r.seq} has an unknown type ${r.type}`);
+  return { type: r.type, nodeId: r.node_id, body: JSON.parse(r.body) as unknown } as LocalOp;
+}
 
 export class SyncStore {
   readonly db: Db;
@@ -279,7 +312,7 @@ export class SyncStore {
 
   // ── the queue ─────────────────────────────────────────────────────────────────────────
 
-  enqueue(op: { opId: string; nodeId: string; type: QueuedOpType; body: Record<string, unknown>; baseCursor: string }): number {
+  enqueue(op: LocalOp & { opId: string; baseCursor: string }): number {
     const r = this.db
       .prepare('INSERT INTO ops (op_id, node_id, type, body, base_cursor, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(op.opId, op.nodeId, op.type, JSON.stringify(op.body), op.baseCursor, new Date().toISOString());
@@ -309,8 +342,9 @@ export class SyncStore {
     this.db.prepare('UPDATE ops SET sent = ?, attempts = ? WHERE seq = ?').run(sent ? 1 : 0, attempts, seq);
   }
 
-  updateOpBody(seq: number, body: Record<string, unknown>): void {
-    this.db.prepare('UPDATE ops SET body = ? WHERE seq = ? AND sent = 0').run(JSON.stringify(body), seq);
+  /** Replaces the body of an op that has not gone out yet (a newer version of the same file); a sent op keeps its payload. */
+  updateOpBody<O extends QueuedOp>(op: O, body: O['body']): void {
+    this.db.prepare('UPDATE ops SET body = ? WHERE seq = ? AND sent = 0').run(JSON.stringify(body), op.seq);
   }
 
   removeOp(seq: number): void {

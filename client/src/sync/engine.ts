@@ -7,7 +7,7 @@ import { ContentChangedError, hashFile, uploadMissingBlocks } from '../sdk/block
 import type { PocketCloudClient } from '../sdk/client.js';
 import { ApiError, isTransientStatus, NetworkError } from '../sdk/errors.js';
 import type { BatchOp, ConflictRef, DeltaEntry } from '../sdk/types.js';
-import type { LocalNode, QueuedOp, SyncStore } from '../state/store.js';
+import type { LocalNode, QueuedCommit, QueuedOp, SyncStore } from '../state/store.js';
 import { RemoteApplier, tempName, type RemoteState } from './apply.js';
 import { walkFolder } from './fs-scan.js';
 import { diffLocal, filesToHash, knownPaths, localOps, type Observed } from './local-diff.js';
@@ -74,7 +74,7 @@ export class PushInterrupted extends Error {
  *    (inode, then path, then content hash), and queue the operations that reproduce the changes
  *    on the server — durably, in the same transaction that records the new local tree;
  * 2. push: upload missing blocks, send the queue in batches (each op with its base cursor and
- *    op id, so a retry is harmless); the server settles conflicts (CONFLICTS.md);
+ *    op id, so a retry is harmless); the server settles conflicts (docs/conflicts.md);
  * 3. pull: once the queue is empty, read the delta and apply it to the folder — which also
  *    brings the server's settlement of this device's own operations.
  *
@@ -169,8 +169,8 @@ export class SyncEngine {
     const diff = diffLocal(ns, known, observed, () => uuidv7(), started);
 
     const ops = localOps(ns, known, diff, { key: nameKey, tempName });
-    const edits = ops.filter((o) => o.type === 'commit' && o.body.parentId === undefined);
-    const placements = ops.filter((o) => !edits.includes(o));
+    const edits = ops.filter((o) => o.type === 'edit');
+    const placements = ops.filter((o) => o.type !== 'edit');
 
     let queued = 0;
     const baseCursor = store.cursor;
@@ -188,10 +188,9 @@ export class SyncEngine {
       }
       for (const e of edits) {
         // A newer version of a file whose previous version has not gone out yet replaces it there.
-        const commits = store.opsFor(e.nodeId).filter((o) => o.type === 'commit');
-        const last = commits[commits.length - 1];
+        const last = store.opsFor(e.nodeId).filter(isCommit).at(-1);
         if (last && !last.sent) {
-          store.updateOpBody(last.seq, { ...last.body, blocks: e.body.blocks, size: e.body.size, mtime: e.body.mtime });
+          store.updateOpBody(last, { ...last.body, blocks: e.body.blocks, size: e.body.size, mtime: e.body.mtime });
         } else {
           store.enqueue({ opId: uuidv7(), baseCursor, ...e });
           queued++;
@@ -222,7 +221,7 @@ export class SyncEngine {
       const ready: QueuedOp[] = [];
       let reread = false;
       for (const op of ops) {
-        if (op.type === 'commit') {
+        if (isCommit(op)) {
           const r = await this.ensureBlocks(op);
           if (r === 'changed') {
             this.rescanWanted = true;
@@ -293,15 +292,15 @@ export class SyncEngine {
   }
 
   /** Makes sure the server holds a commit's blocks. 'changed': the file moved on (rescan); 'gone': the op was dropped. */
-  private async ensureBlocks(op: QueuedOp): Promise<'ok' | 'changed' | 'gone'> {
+  private async ensureBlocks(op: QueuedCommit): Promise<'ok' | 'changed' | 'gone'> {
     const { store, root, ns, client } = this.opts;
-    const blocks = op.body.blocks as string[];
+    const blocks = op.body.blocks;
     const n = store.node(op.nodeId);
     const p = n ? knownPaths(ns, store.allNodes()).get(n.id) : undefined;
     if (!n || p === undefined) {
       if (op.sent) return 'ok'; // its payload is fixed; the server answers (a retry, or BLOCKS_MISSING → dropped)
       // The file was deleted locally before this version went out: drop what can no longer be sent.
-      const isCreate = op.body.parentId !== undefined;
+      const isCreate = op.type === 'createFile';
       store.tx(() => {
         for (const o of store.opsFor(op.nodeId)) if (!o.sent && (isCreate || o.seq === op.seq)) store.removeOp(o.seq);
       });
@@ -327,8 +326,8 @@ export class SyncEngine {
     const n = this.store.node(op.nodeId);
     if (!n) return;
     const next: LocalNode = { ...n, known: true };
-    if (op.type === 'commit') {
-      const blocks = op.body.blocks as string[];
+    if (isCommit(op)) {
+      const blocks = op.body.blocks;
       next.baseHash = contentHashOfBlocks(blocks);
       this.store.recordBlocks(next.baseHash, blocks);
     }
@@ -342,20 +341,14 @@ export class SyncEngine {
     const { store, client } = this.opts;
     if (store.queueLength() > 0) return { changes: 0, localConflicts: 0 };
     if (store.cursor === '' || store.getMeta('resync') === '1') return this.resync();
-    const entries: DeltaEntry[] = [];
-    let cursor = store.cursor;
-    for (;;) {
-      let page;
-      try {
-        page = await client.delta(cursor, 1000);
-      } catch (err) {
-        if (err instanceof ApiError && err.code === 'CURSOR_RESET') return this.resync();
-        throw err;
-      }
-      entries.push(...page.entries);
-      cursor = page.cursor;
-      if (!page.hasMore) break;
+    let read: { entries: DeltaEntry[]; cursor: string };
+    try {
+      read = await client.deltaSince(store.cursor, 1000);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'CURSOR_RESET') return this.resync();
+      throw err;
     }
+    const { entries, cursor } = read;
     if (entries.length === 0) {
       if (cursor !== store.cursor) store.cursor = cursor;
       return { changes: 0, localConflicts: 0 };
@@ -401,9 +394,23 @@ export class SyncEngine {
   }
 }
 
+/** A queued op as the server takes it: its body, its base cursor and op id, and the wire type. */
 function toBatchOp(op: QueuedOp): BatchOp {
-  return { type: op.type, ...op.body, baseCursor: op.baseCursor, opId: op.opId } as BatchOp;
+  const sent = { baseCursor: op.baseCursor, opId: op.opId };
+  switch (op.type) {
+    case 'createFolder':
+      return { type: 'createFolder', ...op.body, ...sent };
+    case 'createFile':
+    case 'edit':
+      return { type: 'commit', ...op.body, ...sent };
+    case 'move':
+      return { type: 'move', ...op.body, ...sent };
+    case 'delete':
+      return { type: 'delete', ...op.body, ...sent };
+  }
 }
+
+const isCommit = (op: QueuedOp): op is QueuedCommit => op.type === 'createFile' || op.type === 'edit';
 
 function sameNode(a: LocalNode, b: LocalNode): boolean {
   return (

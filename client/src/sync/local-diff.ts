@@ -1,6 +1,6 @@
 import type { FileHash } from '../sdk/blocks.js';
 import type { NodeKind } from '../sdk/types.js';
-import type { LocalNode } from '../state/store.js';
+import type { LocalNode, LocalOp } from '../state/store.js';
 import { planPlacement, type Placed, type PlacementOptions } from './placement.js';
 
 /** What the scan saw of one entry of the synced folder. */
@@ -203,17 +203,9 @@ export function diffLocal(
   return { target, nodes, content, created, movedByContent };
 }
 
-export type LocalOpType = 'createFolder' | 'commit' | 'move' | 'delete';
-
-/** An operation for the queue: what to send, about which node (the base cursor and op id are added when queued). */
-export interface LocalOp {
-  type: LocalOpType;
-  nodeId: string;
-  body: Record<string, unknown>;
-}
-
 /**
- * The operations that reproduce a scan's changes on the server, in an order the server accepts:
+ * The operations (for the queue; the base cursor and op id are added there) that reproduce a
+ * scan's changes on the server, in an order the server accepts:
  * the placement steps (creates parents first, moves with swaps through a temporary name, deletes
  * after what survives moved out, each recursive delete with the ids it removed), then new
  * versions of existing files.
@@ -231,7 +223,7 @@ export function localOps(rootId: string, known: ReadonlyMap<string, LocalNode>, 
           const c = diff.content.get(s.id);
           if (!c) throw new Error(`no content for new file ${s.id}`);
           ops.push({
-            type: 'commit',
+            type: 'createFile',
             nodeId: s.id,
             body: { id: s.id, parentId: s.parentId, name: s.name, blocks: c.blocks, size: c.size, mtime: new Date(c.mtimeMs).toISOString() },
           });
@@ -248,7 +240,7 @@ export function localOps(rootId: string, known: ReadonlyMap<string, LocalNode>, 
   }
   for (const [id, c] of diff.content) {
     if (diff.created.has(id)) continue;
-    ops.push({ type: 'commit', nodeId: id, body: { id, blocks: c.blocks, size: c.size, mtime: new Date(c.mtimeMs).toISOString() } });
+    ops.push({ type: 'edit', nodeId: id, body: { id, blocks: c.blocks, size: c.size, mtime: new Date(c.mtimeMs).toISOString() } });
   }
   return ops;
 }

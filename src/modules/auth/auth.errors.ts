@@ -18,6 +18,12 @@ export const AuthErrors = {
       'REFRESH_TOKEN_REUSED',
       'This refresh token was already used; the device was signed out to protect the account.',
     ),
+  deviceLimit: (limit: number) =>
+    new AppError(
+      409,
+      'DEVICE_LIMIT',
+      `This account already has ${limit} signed-in devices, the most this server allows; sign one out (DELETE /v1/devices/{id}) and try again.`,
+    ),
   deviceNotFound: () => new AppError(404, 'DEVICE_NOT_FOUND', 'Device not found or not yours.'),
   adminOnly: () => new AppError(403, 'ADMIN_ONLY', 'This needs the admin role.'),
 } as const;

@@ -100,6 +100,10 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   private async startSession(user: User, dto: LoginDto): Promise<Session> {
+    // A cap on what one account can make the server hold. Counted, then inserted: logins that
+    // race at the limit may pass it by how many raced, which is all a resource cap needs.
+    const limit = this.config.auth.maxDevicesPerUser;
+    if ((await this.devices.countActive(user.id)) >= limit) throw AuthErrors.deviceLimit(limit);
     const now = this.clock.now();
     const device: Device = {
       id: randomUUID(),

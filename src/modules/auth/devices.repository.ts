@@ -41,6 +41,11 @@ export class DevicesRepository implements OnModuleInit {
     return docs.map(toDevice).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
+  /** Devices of the user that are not signed out. */
+  async countActive(userId: string): Promise<number> {
+    return this.model.countDocuments({ userId, revokedAt: null }).exec();
+  }
+
   async update(id: string, patch: Partial<Pick<Device, 'name' | 'fcmToken' | 'lastSeenAt'>>): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: patch }).exec();
   }

@@ -1,5 +1,5 @@
 /**
- * The conflict policy of CONFLICTS.md as small pure functions, one per kind of operation.
+ * The conflict policy of docs/conflicts.md as small pure functions, one per kind of operation.
  * They decide; the planner gathers the facts and carries the decision out. Rule numbers are
  * the rows of the table in docs/conflicts.md ("first match wins").
  */

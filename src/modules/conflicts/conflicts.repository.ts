@@ -63,10 +63,6 @@ export class ConflictsRepository implements OnModuleInit {
     const docs = await this.docs.find(q).sort({ seq: -1, _id: 1 }).limit(limit).toArray();
     return docs.map(toRecord);
   }
-
-  async countUnresolved(ns: string): Promise<number> {
-    return this.docs.countDocuments({ ns, resolvedAt: null });
-  }
 }
 
 /** A page of conflicts for the API (users and admins), with an opaque cursor. */

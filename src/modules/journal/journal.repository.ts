@@ -54,35 +54,10 @@ export class JournalRepository implements OnModuleInit {
 
   /** Inserts the entry at its seq; false if that seq is taken (another writer won it). */
   async tryAppend(entry: JournalEntry): Promise<boolean> {
-    const inline = entry.changes.slice(0, CHANGES_PER_DOC);
-    const rest = entry.changes.slice(CHANGES_PER_DOC);
-    const pagesId = rest.length > 0 ? randomUUID() : null;
-    const pageDocs: JournalPageDoc[] = [];
-    for (let i = 0; i < rest.length; i += CHANGES_PER_DOC) {
-      pageDocs.push({ _id: `${pagesId}:${pageDocs.length}`, changes: rest.slice(i, i + CHANGES_PER_DOC) });
-    }
+    const { doc, pageDocs } = toDocs(entry);
     // Pages first, under a fresh id: if the entry insert then loses its seq, the pages are
     // unreferenced garbage, never attached to another writer's entry.
     if (pageDocs.length > 0) await this.pages.insertMany(pageDocs, { ordered: true });
-    const doc: JournalEntryDoc = {
-      _id: entryId(entry.ns, entry.seq),
-      ns: entry.ns,
-      seq: entry.seq,
-      at: entry.at,
-      userId: entry.userId,
-      deviceId: entry.deviceId,
-      kind: entry.kind,
-      opKey: entry.opKey,
-      opHash: entry.opHash,
-      changes: inline,
-      changeCount: entry.changes.length,
-      pagesId,
-      pageCount: pageDocs.length,
-      usage: entry.usage,
-      ...(entry.conflicts ? { conflicts: entry.conflicts } : {}),
-      ...(entry.resolved ? { resolved: entry.resolved } : {}),
-      ...(entry.purgedRevisions ? { purgedRevisions: entry.purgedRevisions } : {}),
-    };
     try {
       await this.entries.insertOne(doc);
     } catch (err) {
@@ -93,6 +68,35 @@ export class JournalRepository implements OnModuleInit {
       throw err;
     }
     return true;
+  }
+
+  /**
+   * Inserts consecutive entries in one ordered insert. Returns how many went in: all, or
+   * those before the first seq that was taken (the insert stops there, so the journal never
+   * gets a gap from it).
+   */
+  async tryAppendMany(entries: readonly JournalEntry[]): Promise<number> {
+    const docs = entries.map(toDocs);
+    const pages = docs.flatMap((d) => d.pageDocs);
+    if (pages.length > 0) await this.pages.insertMany(pages, { ordered: true });
+    try {
+      await this.entries.insertMany(
+        docs.map((d) => d.doc),
+        { ordered: true },
+      );
+      return entries.length;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      // Which went in is read back, not taken from the error: FerretDB's count is not to be
+      // trusted when the driver splits the insert. Ours are a prefix (the insert is ordered).
+      const first = entries[0]!;
+      const found = await this.readAfter(first.ns, first.seq - 1, entries.length);
+      let inserted = 0;
+      while (inserted < found.length && sameEntry(found[inserted]!, entries[inserted]!)) inserted++;
+      const lost = docs.slice(inserted).flatMap((d) => d.pageDocs.map((p) => p._id));
+      if (lost.length > 0) await this.pages.deleteMany({ _id: { $in: lost } });
+      return inserted;
+    }
   }
 
   async get(ns: string, seq: number): Promise<JournalEntry | null> {
@@ -174,4 +178,48 @@ export class JournalRepository implements OnModuleInit {
       ...(doc.purgedRevisions ? { purgedRevisions: doc.purgedRevisions } : {}),
     };
   }
+}
+
+function toDocs(entry: JournalEntry): { doc: JournalEntryDoc; pageDocs: JournalPageDoc[] } {
+  const inline = entry.changes.slice(0, CHANGES_PER_DOC);
+  const rest = entry.changes.slice(CHANGES_PER_DOC);
+  const pagesId = rest.length > 0 ? randomUUID() : null;
+  const pageDocs: JournalPageDoc[] = [];
+  for (let i = 0; i < rest.length; i += CHANGES_PER_DOC) {
+    pageDocs.push({ _id: `${pagesId}:${pageDocs.length}`, changes: rest.slice(i, i + CHANGES_PER_DOC) });
+  }
+  const doc: JournalEntryDoc = {
+    _id: entryId(entry.ns, entry.seq),
+    ns: entry.ns,
+    seq: entry.seq,
+    at: entry.at,
+    userId: entry.userId,
+    deviceId: entry.deviceId,
+    kind: entry.kind,
+    opKey: entry.opKey,
+    opHash: entry.opHash,
+    changes: inline,
+    changeCount: entry.changes.length,
+    pagesId,
+    pageCount: pageDocs.length,
+    usage: entry.usage,
+    ...(entry.conflicts ? { conflicts: entry.conflicts } : {}),
+    ...(entry.resolved ? { resolved: entry.resolved } : {}),
+    ...(entry.purgedRevisions ? { purgedRevisions: entry.purgedRevisions } : {}),
+  };
+  return { doc, pageDocs };
+}
+
+/** Whether a stored entry is the one we wrote (a node id made for it, its time and author). */
+function sameEntry(stored: JournalEntry, ours: JournalEntry): boolean {
+  const [a, b] = [stored.changes[0], ours.changes[0]];
+  return (
+    stored.seq === ours.seq &&
+    stored.kind === ours.kind &&
+    stored.deviceId === ours.deviceId &&
+    stored.opKey === ours.opKey &&
+    stored.at.getTime() === ours.at.getTime() &&
+    a?.id === b?.id &&
+    a?.rev === b?.rev
+  );
 }

@@ -42,6 +42,21 @@ export class JournalService {
     return true;
   }
 
+  /**
+   * Appends consecutive entries in one ordered insert; returns how many went in — all, or
+   * those before a seq another writer had taken.
+   */
+  async appendMany(entries: readonly JournalEntry[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const stored = await this.repo.tryAppendMany(entries);
+    if (stored === 0) return 0;
+    const last = entries[stored - 1]!;
+    this.remember(last.ns, last.seq);
+    if (Math.floor(last.seq / HINT_EVERY) > Math.floor((entries[0]!.seq - 1) / HINT_EVERY)) await this.repo.raiseHeadHint(last.ns, last.seq);
+    for (const e of entries.slice(0, stored)) this.events.emit('journal.appended', { ns: e.ns, seq: e.seq, userId: e.userId, deviceId: e.deviceId });
+    return stored;
+  }
+
   get(ns: string, seq: number): Promise<JournalEntry | null> {
     return this.repo.get(ns, seq);
   }

@@ -65,7 +65,7 @@ export class ContentService {
     if (node.purged && q.revision === undefined) throw NamespaceErrors.purged();
     let version = { size: node.size, contentHash: node.contentHash!, blocks: node.blocks, mtime: node.mtime };
     if (q.revision !== undefined) {
-      const rev = await this.tree.revision(node.id, q.revision);
+      const rev = await this.tree.revision(view.ns, node.id, q.revision);
       if (!rev) throw NamespaceErrors.revisionNotFound();
       version = rev;
     }

@@ -36,7 +36,7 @@ import { NamespaceErrors } from './namespace.errors.js';
 import type { TreeNode } from './namespace.types.js';
 import type { Operation, WriteContext } from './operations.js';
 import { ProjectionService } from './projection.service.js';
-import { SyncWriter, type WriteResult } from './sync-writer.service.js';
+import { SyncWriter, type BatchOutcome, type WriteResult } from './sync-writer.service.js';
 import { TreeRepository } from './tree.repository.js';
 import { TreeView } from './tree-view.js';
 
@@ -99,23 +99,35 @@ export class FilesService {
    * whose operations depend on each other never applies out of order.
    */
   async batch(auth: AuthContext, dto: BatchDto): Promise<BatchResultDto> {
-    const results: BatchResultDto['results'] = [];
-    let failed = false;
-    for (const o of dto.ops) {
-      const opId = o.opId ?? null;
-      if (failed && dto.stopOnError) {
-        results.push({ status: 424, opId, error: { code: 'SKIPPED', message: 'An earlier operation of this batch failed.' } });
-        continue;
-      }
+    // An operation whose base cursor does not parse fails alone, as its write would.
+    const items: ({ ctx: WriteContext; op: Operation } | AppError)[] = dto.ops.map((o) => {
       try {
-        const r = await this.writer.write(this.context(auth, o), batchOperation(o));
-        results.push({ status: r.seq === null ? 200 : 201, opId, result: toWriteResult(r) });
+        return { ctx: this.context(auth, o), op: batchOperation(o) };
       } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        failed = true;
-        results.push({ status: err.status, opId, error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+        if (err instanceof AppError) return err;
+        throw err;
       }
+    });
+    const firstBad = items.findIndex((i) => i instanceof AppError);
+    const valid = (firstBad === -1 ? items : items.slice(0, firstBad)) as { ctx: WriteContext; op: Operation }[];
+    const outcomes: BatchOutcome[] = await this.writer.writeBatch(valid, dto.stopOnError === true);
+    // After a bad cursor, one at a time (rare: a client bug), so the order of effects holds.
+    let failed = outcomes.some((o) => 'error' in o);
+    for (const item of items.slice(valid.length)) {
+      if (failed && dto.stopOnError) outcomes.push({ skipped: true });
+      else if (item instanceof AppError) outcomes.push({ error: item });
+      else outcomes.push(...(await this.writer.writeBatch([item], false)));
+      failed ||= 'error' in outcomes.at(-1)!;
     }
+    const results: BatchResultDto['results'] = outcomes.map((o, i) => {
+      const opId = dto.ops[i]!.opId ?? null;
+      if ('skipped' in o) return { status: 424, opId, error: { code: 'SKIPPED', message: 'An earlier operation of this batch failed.' } };
+      if ('error' in o) {
+        const err = o.error;
+        return { status: err.status, opId, error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+      }
+      return { status: o.result.seq === null ? 200 : 201, opId, result: toWriteResult(o.result) };
+    });
     return { results };
   }
 
@@ -194,7 +206,7 @@ export class FilesService {
       if (node.purged) throw NamespaceErrors.purged();
       return { id: node.id, revision: node.contentSeq, size: node.size, contentHash: node.contentHash!, blocks: node.blocks };
     }
-    const rev = await this.tree.revision(node.id, q.revision);
+    const rev = await this.tree.revision(view.ns, node.id, q.revision);
     if (!rev) throw NamespaceErrors.revisionNotFound();
     return { id: node.id, revision: rev.seq, size: rev.size, contentHash: rev.contentHash, blocks: rev.blocks };
   }
@@ -203,7 +215,7 @@ export class FilesService {
     const view = await this.view(auth);
     const node = await this.resolve(view, ref);
     if (node.kind !== 'file') throw NamespaceErrors.notAFile();
-    const revisions = await this.tree.revisionsOf(node.id);
+    const revisions = await this.tree.revisionsOf(view.ns, node.id);
     return revisions.map((r) => ({
       revision: r.seq,
       size: r.size,

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuthModule } from '../auth/auth.module.js';
 import { BlocksModule } from '../blocks/blocks.module.js';
@@ -14,6 +14,11 @@ import { NAME_MODEL, NameSchema, NODE_MODEL, NodeSchema } from './schemas/node.s
 import { REVISION_MODEL, RevisionSchema } from './schemas/revision.schema.js';
 import { SyncWriter } from './sync-writer.service.js';
 import { TreeRepository } from './tree.repository.js';
+import { TreeModels } from './tree-model.js';
+import { TreeSnapshotsRepository } from './tree-snapshots.repository.js';
+import { TREE_SNAPSHOT_MODEL, TreeSnapshotSchema } from './schemas/tree-snapshot.schema.js';
+import { AppConfig } from '../../config/app-config.js';
+import { JournalService } from '../journal/journal.service.js';
 
 @Module({
   imports: [
@@ -23,6 +28,7 @@ import { TreeRepository } from './tree.repository.js';
       { name: REVISION_MODEL, schema: RevisionSchema },
       { name: NAMESPACE_MODEL, schema: NamespaceSchema },
       { name: OP_RECORD_MODEL, schema: OpRecordSchema },
+      { name: TREE_SNAPSHOT_MODEL, schema: TreeSnapshotSchema },
     ]),
     AuthModule,
     BlocksModule,
@@ -30,7 +36,27 @@ import { TreeRepository } from './tree.repository.js';
     JournalModule,
   ],
   controllers: [FilesController, ConflictsController],
-  providers: [TreeRepository, ProjectionService, SyncWriter, FilesService, ContentService],
+  providers: [
+    {
+      provide: TreeModels,
+      useFactory: (config: AppConfig, journal: JournalService, snapshots: TreeSnapshotsRepository) => {
+        const logger = new Logger(TreeModels.name);
+        return new TreeModels(
+          config.treeModelMaxNodes,
+          (ns, afterSeq, limit) => journal.readAfter(ns, afterSeq, limit),
+          snapshots,
+          (err, ns) => logger.warn({ err, ns }, 'tree snapshot failed; the journal is folded instead'),
+        );
+      },
+      inject: [AppConfig, JournalService, TreeSnapshotsRepository],
+    },
+    TreeSnapshotsRepository,
+    TreeRepository,
+    ProjectionService,
+    SyncWriter,
+    FilesService,
+    ContentService,
+  ],
   exports: [ProjectionService, TreeRepository, SyncWriter],
 })
 export class NamespaceModule {}

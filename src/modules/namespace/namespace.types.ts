@@ -14,6 +14,11 @@ export interface Revision {
   deviceId: string | null;
 }
 
+/** How a journal entry names one revision of a file within its namespace: `<nodeId>:<seq>`. */
+export function revisionRef(nodeId: string, seq: number): string {
+  return `${nodeId}:${seq}`;
+}
+
 /** A node as it is when created at `seq` by `dev` (null: the server): no content, live. */
 export function freshNode(id: string, parentId: string, name: string, kind: NodeKind, seq: number, dev: string | null): TreeNode {
   return {

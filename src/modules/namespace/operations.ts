@@ -22,8 +22,6 @@ export type Operation =
 export const CONFLICT_RESOLUTIONS = ['keepMine', 'keepTheirs', 'keepBoth', 'acknowledge'] as const;
 export type ConflictResolution = (typeof CONFLICT_RESOLUTIONS)[number];
 
-export type OperationType = Operation['type'];
-
 /** Who writes, and what they had seen. */
 export interface WriteContext {
   ns: string;

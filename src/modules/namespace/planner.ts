@@ -44,8 +44,6 @@ export interface ResolvableConflict {
 export interface PlannerPorts {
   /** Which of these blocks the user holds, with their sizes. */
   heldSizes(userId: string, hashes: readonly string[]): Promise<Map<string, number>>;
-  /** Whether any namespace has a node with this id, or it is some namespace's own (its root's). */
-  idInUse(id: string): Promise<boolean>;
   /** A device's name, for conflicted-copy names. */
   deviceName(deviceId: string): Promise<string>;
 }
@@ -152,7 +150,6 @@ export class Planner {
         if (same && (!content || existing.contentHash === content.contentHash)) return p.noop(existing);
         throw NamespaceErrors.idTaken();
       }
-      if (await this.ports.idInUse(op.id)) throw NamespaceErrors.idTaken();
       id = op.id;
     }
     const live = await p.ensureLiveFolder(parent, 'PARENT_RESTORED', id);

@@ -5,6 +5,7 @@ import { JournalService } from '../journal/journal.service.js';
 import type { JournalEntry } from '../journal/journal.types.js';
 import type { Revision } from './namespace.types.js';
 import { TreeRepository } from './tree.repository.js';
+import { TreeModels } from './tree-model.js';
 
 const MAX_TRACKED = 100_000;
 const CATCH_UP_BATCH = 256;
@@ -30,6 +31,7 @@ export class ProjectionService implements OnApplicationBootstrap {
     private readonly tree: TreeRepository,
     private readonly journal: JournalService,
     private readonly conflicts: ConflictsRepository,
+    private readonly models: TreeModels,
   ) {}
 
   /** Repairs every namespace in the background at start; requests repair lazily anyway. */
@@ -40,7 +42,8 @@ export class ProjectionService implements OnApplicationBootstrap {
   async repairAll(): Promise<number> {
     let repaired = 0;
     for await (const { id, appliedSeq } of this.tree.allNamespaceIds()) {
-      const head = await this.locks.run(id, () => this.catchUpLocked(id));
+      // The stored projection only: folding every namespace into memory is for those in use.
+      const head = await this.locks.run(id, () => this.catchUpLocked(id, false));
       if (head > appliedSeq) repaired++;
     }
     return repaired;
@@ -51,26 +54,65 @@ export class ProjectionService implements OnApplicationBootstrap {
     return this.locks.run(ns, () => this.catchUpLocked(ns));
   }
 
-  /** As catchUp, for a caller already holding the namespace lock. */
-  async catchUpLocked(ns: string): Promise<number> {
-    let applied = this.applied.get(ns)?.seq ?? (await this.tree.namespace(ns))?.appliedSeq ?? 0;
+  /**
+   * As catchUp, for a caller already holding the namespace lock. `withModel` also brings the
+   * namespace's in-memory tree model to the head (making it from the journal if need be), so
+   * the reads that follow are served from memory.
+   */
+  async catchUpLocked(ns: string, withModel = true): Promise<number> {
+    const known = this.applied.get(ns)?.seq;
+    let applied = known ?? (await this.tree.namespace(ns))?.appliedSeq ?? 0;
     const head = await this.journal.head(ns);
+    if (known !== undefined && applied < head) {
+      // Another process may have applied these already: its stored hint (which lags, never
+      // leads) saves writing them again.
+      const hint = (await this.tree.namespace(ns))?.appliedSeq ?? 0;
+      if (hint > applied) {
+        applied = hint;
+        this.remember(ns, hint, (await this.journal.get(ns, hint))?.usage ?? 0);
+      }
+    }
     while (applied < head) {
       const entries = await this.journal.readAfter(ns, applied, Math.min(CATCH_UP_BATCH, head - applied));
       if (entries.length === 0) break;
-      for (const e of entries) {
-        await this.apply(e);
-        applied = e.seq;
-      }
+      await this.applyMany(entries);
+      applied = entries.at(-1)!.seq;
       this.logger.debug({ ns, applied, head }, 'projection caught up');
     }
     if (!this.applied.has(ns)) this.remember(ns, applied, (await this.journal.get(ns, applied))?.usage ?? 0);
+    if (withModel) await this.models.catchUp(ns, applied);
     return applied;
   }
 
   /** Bytes of live file content at the applied head (after catchUpLocked). */
   usage(ns: string): number {
     return this.applied.get(ns)?.usage ?? 0;
+  }
+
+  /**
+   * Applies consecutive entries of one namespace (idempotent), in a few bulk writes where it
+   * can: what a batch of operations wrote. Callers hold the namespace lock.
+   */
+  async applyMany(entries: readonly JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    if (entries.length === 1) return this.apply(entries[0]!);
+    const ns = entries[0]!.ns;
+    try {
+      await this.tree.applyEntriesBulk(ns, entries);
+      const ops = entries.filter((e) => e.opKey && e.opHash).map((e) => ({ _id: e.opKey!, ns, seq: e.seq, opHash: e.opHash! }));
+      await this.tree.addOpRecords(ops);
+    } catch (err) {
+      this.logger.warn({ ns, err }, 'bulk projection write failed; applying entry by entry');
+      for (const e of entries) await this.apply(e);
+      return;
+    }
+    for (const e of entries) await this.applyRecords(e);
+    const last = entries.at(-1)!;
+    if (Math.floor(last.seq / MARK_EVERY) > Math.floor((entries[0]!.seq - 1) / MARK_EVERY)) await this.tree.markApplied(ns, last.seq, last.usage);
+    for (const e of entries) {
+      this.models.apply(e);
+      this.remember(ns, e.seq, e.usage);
+    }
   }
 
   /** Applies one entry (idempotent). Callers hold the namespace lock. */
@@ -90,6 +132,14 @@ export class ProjectionService implements OnApplicationBootstrap {
       }));
     if (revisions.length > 0) await this.tree.addRevisions(e.ns, revisions);
     if (e.opKey && e.opHash) await this.tree.addOpRecord({ _id: e.opKey, ns: e.ns, seq: e.seq, opHash: e.opHash });
+    await this.applyRecords(e);
+    if (e.seq % MARK_EVERY === 0) await this.tree.markApplied(e.ns, e.seq, e.usage);
+    this.models.apply(e);
+    this.remember(e.ns, e.seq, e.usage);
+  }
+
+  /** What an entry records beside the tree: conflicts, their resolutions, purged revisions. */
+  private async applyRecords(e: JournalEntry): Promise<void> {
     if (e.conflicts?.length) {
       await this.conflicts.record(
         e.conflicts.map((c, i) => ({
@@ -109,14 +159,7 @@ export class ProjectionService implements OnApplicationBootstrap {
       );
     }
     for (const r of e.resolved ?? []) await this.conflicts.resolve(r.conflictId, r.resolution, e.seq, e.at);
-    if (e.purgedRevisions?.length) await this.tree.deleteRevisions(e.purgedRevisions);
-    if (e.seq % MARK_EVERY === 0) await this.tree.markApplied(e.ns, e.seq, e.usage);
-    this.remember(e.ns, e.seq, e.usage);
-  }
-
-  /** Forgets what this process knows, as a restart would (tests). */
-  forget(): void {
-    this.applied.clear();
+    if (e.purgedRevisions?.length) await this.tree.deleteRevisions(e.ns, e.purgedRevisions);
   }
 
   private remember(ns: string, seq: number, usage: number): void {

@@ -16,6 +16,8 @@ import { Planner, type ResolvableConflict } from './planner.js';
 import { ProjectionService } from './projection.service.js';
 import { TreeRepository } from './tree.repository.js';
 import { TreeView } from './tree-view.js';
+import { TreeModels } from './tree-model.js';
+import { AppError } from '../../common/errors/app-error.js';
 
 /** How many times a writer re-plans after another process took the seq it wanted. */
 const MAX_ATTEMPTS = 20;
@@ -55,55 +57,156 @@ export class SyncWriter {
     private readonly conflicts: ConflictsRepository,
     private readonly clock: Clock,
     private readonly events: EventBus,
+    private readonly models: TreeModels,
     blocks: BlocksService,
     devices: DevicesRepository,
   ) {
     this.planner = new Planner({
       heldSizes: (userId, hashes) => blocks.heldSizes(userId, hashes),
-      // An account's id is its namespace's, i.e. its root folder's: never stored, but taken.
-      idInUse: async (id) => (await this.tree.idExists(id)) || (await this.users.findById(id)) !== null,
       deviceName: async (id) => (await devices.findById(id))?.name ?? 'another device',
     });
   }
 
   async write(ctx: WriteContext, op: Operation): Promise<WriteResult> {
     await this.tree.ensureNamespace(ctx.ns, ctx.userId, this.clock.now());
+    const outcome = await this.appendNext<WriteResult>(ctx.ns, (head, seq, now) =>
+      this.planEntry(ctx, op, head, seq, now, this.projection.usage(ctx.ns), null),
+    );
+    return 'done' in outcome ? outcome.done : this.written(ctx, outcome.entry);
+  }
+
+  /**
+   * Several operations of one namespace, in order, under one hold of its lock: each is planned
+   * against the tree as the ones before it left it (the namespace's in-memory model, advanced
+   * as each is planned), then all their entries go into the journal in one ordered insert and
+   * into the projection together. Each operation still gets its own entry and its own result;
+   * one that fails gets its error and the others go on (or, with `stopOnError`, are skipped).
+   * Falls back to one write at a time where a model cannot be had or another process took a
+   * seq in between — the answers are the same, only slower.
+   */
+  async writeBatch(items: readonly { ctx: WriteContext; op: Operation }[], stopOnError: boolean): Promise<BatchOutcome[]> {
+    if (items.length === 0) return [];
+    const ns = items[0]!.ctx.ns;
+    if (items.some((i) => i.ctx.ns !== ns)) throw new Error('a batch writes one namespace');
+    await this.tree.ensureNamespace(ns, items[0]!.ctx.userId, this.clock.now());
+    // null: planned, its result comes once the entry is stored.
+    const outcomes: (BatchOutcome | null)[] = [];
+    const rest = await this.projection.locks.run(ns, async () => {
+      const head = await this.projection.catchUpLocked(ns);
+      const model = this.models.get(ns);
+      if (!model || model.seq !== head) return items;
+      const pending: { index: number; entry: JournalEntry }[] = [];
+      /** Operation keys of this batch's entries (not in the op records until applied). */
+      const planned = new Map<string, JournalEntry>();
+      let usage = this.projection.usage(ns);
+      let failed = false;
+      try {
+        for (const [index, { ctx, op }] of items.entries()) {
+          if (failed && stopOnError) {
+            outcomes.push({ skipped: true });
+            continue;
+          }
+          const seq = head + pending.length + 1;
+          try {
+            const outcome = await this.planEntry(ctx, op, head, seq, this.clock.now(), usage, planned);
+            if ('done' in outcome) {
+              outcomes.push({ result: outcome.done });
+              continue;
+            }
+            model.apply(outcome.entry); // the next operation plans against this one's result
+            usage = outcome.entry.usage;
+            if (outcome.entry.opKey) planned.set(outcome.entry.opKey, outcome.entry);
+            pending.push({ index, entry: outcome.entry });
+            outcomes.push(null);
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err;
+            failed = true;
+            outcomes.push({ error: err });
+          }
+        }
+        const stored = await this.journal.appendMany(pending.map((p) => p.entry));
+        await this.projection.applyMany(pending.slice(0, stored).map((p) => p.entry));
+        for (const { index, entry } of pending.slice(0, stored)) outcomes[index] = { result: this.written(items[index]!.ctx, entry) };
+        if (stored === pending.length) return [];
+        // Another process took a seq: what was planned after it is void. Redo from there.
+        this.models.drop(ns);
+        const from = pending[stored]!.index;
+        outcomes.length = from;
+        return items.slice(from);
+      } catch (err) {
+        // The model holds entries that may not be in the journal: fold it again on next use.
+        this.models.drop(ns);
+        throw err;
+      }
+    });
+    let failed = outcomes.some((o) => o !== null && 'error' in o);
+    for (const { ctx, op } of rest) {
+      if (failed && stopOnError) {
+        outcomes.push({ skipped: true });
+        continue;
+      }
+      try {
+        outcomes.push({ result: await this.write(ctx, op) });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        failed = true;
+        outcomes.push({ error: err });
+      }
+    }
+    return outcomes as BatchOutcome[];
+  }
+
+  /** What a device's operation writes at `seq`, or its answer when it writes nothing. */
+  private async planEntry(
+    ctx: WriteContext,
+    op: Operation,
+    head: number,
+    seq: number,
+    now: Date,
+    usageBefore: number,
+    planned: ReadonlyMap<string, JournalEntry> | null,
+  ): Promise<{ done: WriteResult } | { entry: JournalEntry }> {
+    if (ctx.baseSeq > head) throw JournalErrors.baseCursorInvalid('it is ahead of the journal');
     const opKey = ctx.opId ? `${ctx.deviceId}:${ctx.opId}` : null;
     const opHash = opKey ? hashOperation(op) : null;
-    const outcome = await this.appendNext<WriteResult>(ctx.ns, async (head, seq, now) => {
-      if (ctx.baseSeq > head) throw JournalErrors.baseCursorInvalid('it is ahead of the journal');
-      if (opKey) {
-        const prior = await this.replay(ctx.ns, opKey, opHash!);
-        if (prior) return { done: prior };
+    if (opKey) {
+      const earlier = planned?.get(opKey);
+      if (earlier) {
+        if (earlier.opHash !== opHash) throw NamespaceErrors.opIdReused();
+        return { done: { node: earlier.changes[0]!, seq: earlier.seq, conflicts: conflictsOf(earlier) } };
       }
-      const view = new TreeView(ctx.ns, this.tree);
-      const plan =
-        op.type === 'resolveConflict'
-          ? await this.planner.planResolution(await this.openConflict(ctx.ns, op.conflictId), op.resolution, view, ctx, seq, now)
-          : await this.planner.plan(op, view, ctx, seq, now);
-      if (plan.kind === 'noop') return { done: { node: plan.node, seq: null, conflicts: [] } };
-      const usage = this.projection.usage(ctx.ns) + plan.usageDelta;
-      if (plan.usageDelta > 0) await this.assertQuota(ctx.userId, usage, plan.usageDelta);
-      return {
-        entry: {
-          ns: ctx.ns,
-          seq,
-          at: now,
-          userId: ctx.userId,
-          deviceId: ctx.deviceId,
-          kind: plan.opKind,
-          opKey,
-          opHash,
-          changes: plan.changes,
-          usage,
-          ...(plan.conflicts.length > 0 ? { conflicts: plan.conflicts } : {}),
-          ...(plan.resolved ? { resolved: plan.resolved } : {}),
-        },
-      };
-    });
-    if ('done' in outcome) return outcome.done;
-    const { entry } = outcome;
-    const conflicts = (entry.conflicts ?? []).map((c, i) => ({ id: conflictId(ctx.ns, entry.seq, i), kind: c.kind }));
+      const prior = await this.replay(ctx.ns, opKey, opHash!);
+      if (prior) return { done: prior };
+    }
+    const view = new TreeView(ctx.ns, this.tree);
+    const plan =
+      op.type === 'resolveConflict'
+        ? await this.planner.planResolution(await this.openConflict(ctx.ns, op.conflictId), op.resolution, view, ctx, seq, now)
+        : await this.planner.plan(op, view, ctx, seq, now);
+    if (plan.kind === 'noop') return { done: { node: plan.node, seq: null, conflicts: [] } };
+    const usage = usageBefore + plan.usageDelta;
+    if (plan.usageDelta > 0) await this.assertQuota(ctx.userId, usage, plan.usageDelta);
+    return {
+      entry: {
+        ns: ctx.ns,
+        seq,
+        at: now,
+        userId: ctx.userId,
+        deviceId: ctx.deviceId,
+        kind: plan.opKind,
+        opKey,
+        opHash,
+        changes: plan.changes,
+        usage,
+        ...(plan.conflicts.length > 0 ? { conflicts: plan.conflicts } : {}),
+        ...(plan.resolved ? { resolved: plan.resolved } : {}),
+      },
+    };
+  }
+
+  /** The answer to a device for its entry, once stored; conflicts it settled are announced. */
+  private written(ctx: WriteContext, entry: JournalEntry): WriteResult {
+    const conflicts = conflictsOf(entry);
     for (const c of conflicts) {
       this.events.emit('conflict.recorded', { userId: ctx.userId, deviceId: ctx.deviceId, conflictId: c.id, kind: c.kind, seq: entry.seq });
     }
@@ -163,8 +266,7 @@ export class SyncWriter {
     if (rec.opHash !== opHash || rec.ns !== ns) throw NamespaceErrors.opIdReused();
     const entry = await this.journal.get(ns, rec.seq);
     if (!entry) throw new Error(`op ${opKey} names seq ${rec.seq}, which is not in the journal`);
-    const conflicts = (entry.conflicts ?? []).map((c, i) => ({ id: conflictId(ns, entry.seq, i), kind: c.kind }));
-    return { node: entry.changes[0]!, seq: entry.seq, conflicts };
+    return { node: entry.changes[0]!, seq: entry.seq, conflicts: conflictsOf(entry) };
   }
 
   private async openConflict(ns: string, id: string): Promise<ResolvableConflict> {
@@ -179,6 +281,13 @@ export class SyncWriter {
     const quota = user?.quotaBytes ?? 0;
     if (quota > 0 && usage > quota) throw NamespaceErrors.quotaExceeded(quota, usage - delta, delta);
   }
+}
+
+/** One operation's outcome in a batch: its result, its error, or skipped after an error. */
+export type BatchOutcome = { result: WriteResult } | { error: AppError } | { skipped: true };
+
+function conflictsOf(entry: JournalEntry): { id: string; kind: string }[] {
+  return (entry.conflicts ?? []).map((c, i) => ({ id: conflictId(entry.ns, entry.seq, i), kind: c.kind }));
 }
 
 /** A stable hash of an operation's payload, to tell a retry from a reused opId. */

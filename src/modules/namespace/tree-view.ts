@@ -35,7 +35,7 @@ export class TreeView {
   }
 
   revision(nodeId: string, seq: number): Promise<Revision | null> {
-    return this.repo.revision(nodeId, seq);
+    return this.repo.revision(this.ns, nodeId, seq);
   }
 
   /** "/a/b/c" of a node (where it is, or was when deleted). */

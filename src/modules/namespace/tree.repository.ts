@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Collection } from 'mongodb';
 import type { Model } from 'mongoose';
@@ -6,15 +6,16 @@ import { mapLimit } from '../../common/async.js';
 import { collectionOf } from '../../infra/database/collections.js';
 import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
 import { nameKey } from '../../shared/names.js';
-import type { NodeState } from '../journal/journal.types.js';
-import type { Revision, TreeNode } from './namespace.types.js';
+import type { JournalEntry, NodeState } from '../journal/journal.types.js';
+import { revisionRef, type Revision, type TreeNode } from './namespace.types.js';
+import { TreeModels } from './tree-model.js';
 import { NAMESPACE_MODEL, OP_RECORD_MODEL, type NamespaceDoc, type OpRecordDoc } from './schemas/namespace.schema.js';
 import { NAME_MODEL, NODE_MODEL, type NameDoc, type NodeDoc } from './schemas/node.schema.js';
 import { REVISION_MODEL, type RevisionDoc } from './schemas/revision.schema.js';
 
 function toNode(d: NodeDoc): TreeNode {
   return {
-    id: d._id,
+    id: d.id,
     parentId: d.parentId,
     name: d.name,
     kind: d.kind,
@@ -50,9 +51,27 @@ function toRevision(d: RevisionDoc): Revision {
   };
 }
 
-export function liveNameKey(parentId: string, name: string): string {
-  return `${parentId}/${nameKey(name)}`;
+/*
+ * Storage keys are scoped to the namespace. A node id is minted by a device and is unique
+ * only within its own tree: two accounts may hold the same id without either seeing the
+ * other's (docs/security.md, "ids"). Journal entries carry the bare ids; only this file
+ * knows the keys.
+ */
+function nodeKey(ns: string, id: string): string {
+  return `${ns}/${id}`;
 }
+
+function liveNameKey(ns: string, parentId: string, name: string): string {
+  return `${ns}/${parentId}/${nameKey(name)}`;
+}
+
+/** A revision's key; `ref` is the namespace-local `<nodeId>:<seq>` that journal entries carry. */
+function revisionKey(ns: string, ref: string): string {
+  return `${ns}/${ref}`;
+}
+
+/** Bumped when the keys above change: the projection is then rebuilt from the journal. */
+const PROJECTION_LAYOUT = 2;
 
 /**
  * The tree projection: nodes, revisions, applied operations and namespace bookkeeping.
@@ -60,6 +79,7 @@ export function liveNameKey(parentId: string, name: string): string {
  */
 @Injectable()
 export class TreeRepository implements OnModuleInit {
+  private readonly logger = new Logger(TreeRepository.name);
   private readonly nodes: Collection<NodeDoc>;
   private readonly revisions: Collection<RevisionDoc>;
   private readonly namespaces: Collection<NamespaceDoc>;
@@ -74,6 +94,7 @@ export class TreeRepository implements OnModuleInit {
     @InjectModel(REVISION_MODEL) private readonly revisionModel: Model<RevisionDoc>,
     @InjectModel(NAMESPACE_MODEL) private readonly namespaceModel: Model<NamespaceDoc>,
     @InjectModel(OP_RECORD_MODEL) private readonly opModel: Model<OpRecordDoc>,
+    private readonly models: TreeModels,
   ) {
     this.nodes = collectionOf(nodeModel);
     this.revisions = collectionOf(revisionModel);
@@ -90,6 +111,28 @@ export class TreeRepository implements OnModuleInit {
       this.namespaceModel.init(),
       this.opModel.init(),
     ]);
+    await this.migrateLayout();
+  }
+
+  /**
+   * A projection written under an older key layout is dropped and folded again from the
+   * journal, which holds every node state. Runs before the first request; a server that is
+   * upgraded across a layout change is stopped in all its processes first (docs/database.md).
+   */
+  private async migrateLayout(): Promise<void> {
+    const meta = this.nodeModel.db.collection('projection_meta') as unknown as Collection<{ _id: string; layout: number }>;
+    if ((await meta.findOne({ _id: 'layout' }))?.layout === PROJECTION_LAYOUT) return;
+    if (await this.nodes.findOne({}, { projection: { _id: 1 } })) {
+      this.logger.warn({ layout: PROJECTION_LAYOUT }, 'the tree projection has an older layout: rebuilding it from the journal');
+      await Promise.all([this.nodes.deleteMany({}), this.names.deleteMany({}), this.revisions.deleteMany({})]);
+      await this.namespaces.updateMany({}, { $set: { appliedSeq: 0 } });
+    }
+    try {
+      await meta.replaceOne({ _id: 'layout' }, { layout: PROJECTION_LAYOUT }, { upsert: true });
+    } catch (err) {
+      // Another process starting at the same moment wrote the marker first.
+      if (!isDuplicateKeyError(err)) throw err;
+    }
   }
 
   // ── namespaces ──────────────────────────────────────────────────────────────────────────
@@ -124,53 +167,59 @@ export class TreeRepository implements OnModuleInit {
 
   // ── nodes ───────────────────────────────────────────────────────────────────────────────
 
-  /** The node if it exists and belongs to `ns`; another namespace's node is "not there". */
+  /** The node of `ns` with this id; other namespaces' nodes live under other keys. */
   async node(ns: string, id: string): Promise<TreeNode | null> {
-    const d = await this.nodes.findOne({ _id: id });
-    return d && d.ns === ns ? toNode(d) : null;
-  }
-
-  /** Whether any namespace has a node with this id (minted ids must be new). */
-  async idExists(id: string): Promise<boolean> {
-    return (await this.nodes.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+    const m = this.models.get(ns);
+    if (m) return m.node(id);
+    const d = await this.nodes.findOne({ _id: nodeKey(ns, id) });
+    return d ? toNode(d) : null;
   }
 
   /** The live child with this name (NFC, case-folded), by two `_id` reads: the name index, then the node. */
   async liveChildByName(ns: string, parentId: string, name: string): Promise<TreeNode | null> {
-    const key = liveNameKey(parentId, name);
+    const m = this.models.get(ns);
+    if (m) return m.liveChildByName(parentId, name);
+    const key = liveNameKey(ns, parentId, name);
     const hint = await this.names.findOne({ _id: key });
     if (!hint) return null;
-    const d = await this.nodes.findOne({ _id: hint.nodeId });
+    const d = await this.nodes.findOne({ _id: nodeKey(ns, hint.nodeId) });
     // The index may point at a node that has since moved on: then the name is free.
-    return d && d.ns === ns && !d.deleted && d.nameKey === key ? toNode(d) : null;
+    return d && !d.deleted && d.nameKey === key ? toNode(d) : null;
   }
 
   async children(ns: string, parentId: string, which: 'live' | 'all'): Promise<TreeNode[]> {
-    const filter = which === 'live' ? { parentId, deleted: false } : { parentId };
-    const docs = await this.nodes.find(filter).toArray();
-    return docs.filter((d) => d.ns === ns).map(toNode);
+    const m = this.models.get(ns);
+    if (m) return m.children(parentId, which);
+    const filter = which === 'live' ? { ns, parentId, deleted: false } : { ns, parentId };
+    return (await this.nodes.find(filter).toArray()).map(toNode);
   }
 
   /** Live children after `afterKey` in name order, for paginated listing. */
   async liveChildrenPage(ns: string, parentId: string, afterKey: string | null, limit: number): Promise<TreeNode[]> {
+    const m = this.models.get(ns);
+    if (m) return m.liveChildrenPage(parentId, afterKey, limit);
+    const prefix = `${ns}/${parentId}`;
     const docs = await this.nodes
       .find({
+        ns,
         parentId,
         deleted: false,
         // '0' follows '/': the upper bound keeps the range inside this parent on the index.
-        nameKey: { [afterKey === null ? '$gte' : '$gt']: `${parentId}/${afterKey ?? ''}`, $lt: `${parentId}0` },
+        nameKey: { [afterKey === null ? '$gte' : '$gt']: `${prefix}/${afterKey ?? ''}`, $lt: `${prefix}0` },
       })
       .sort({ nameKey: 1 })
       .limit(limit)
       .toArray();
-    return docs.filter((d) => d.ns === ns).map(toNode);
+    return docs.map(toNode);
   }
 
   /** Deleted nodes at the top of what one delete removed: the trash, newest first. */
   async trashRoots(ns: string, limit: number, beforeSeq: number | null): Promise<TreeNode[]> {
+    const m = this.models.get(ns);
+    if (m) return m.trashRoots(limit, beforeSeq);
     const docs = await this.nodes
       .find({ ns, deleted: true, ...(beforeSeq === null ? {} : { deletedSeq: { $lt: beforeSeq } }) })
-      .sort({ deletedSeq: -1, _id: 1 })
+      .sort({ deletedSeq: -1, id: 1 })
       .toArray();
     return docs
       .map(toNode)
@@ -185,17 +234,60 @@ export class TreeRepository implements OnModuleInit {
   async applyStates(ns: string, seq: number, states: readonly NodeState[]): Promise<void> {
     // Sequential: within an entry a later state may free or take a name an earlier one held.
     for (const s of states) {
-      const { path: _path, id, ...rest } = s;
-      const key = liveNameKey(s.parentId, s.name);
-      const doc: NodeDoc = { _id: id, ns, ...rest, nameKey: s.deleted ? `~${id}` : key, projSeq: seq };
+      const { path: _path, ...rest } = s;
+      const _id = nodeKey(ns, s.id);
+      const key = liveNameKey(ns, s.parentId, s.name);
+      const doc: NodeDoc = { _id, ns, ...rest, nameKey: s.deleted ? `~${_id}` : key, projSeq: seq };
       // The name index first, unconditionally: replaying entries in order always leaves it
       // pointing at the latest holder of each name.
-      if (!s.deleted) await this.pointName(key, id);
+      if (!s.deleted) await this.pointName(key, s.id);
       if (s.createdSeq === seq && (await this.tryInsert(doc))) continue; // created by this entry
-      const res = await this.nodes.replaceOne({ _id: id, projSeq: { $lt: seq } }, doc);
+      const res = await this.nodes.replaceOne({ _id, projSeq: { $lt: seq } }, doc);
       if (res.matchedCount > 0 || s.createdSeq === seq) continue;
       await this.tryInsert(doc);
     }
+  }
+
+  /**
+   * The node states and revisions of consecutive entries in a few bulk writes: each node's
+   * and each name's last state only; new names and nodes inserted unordered, the rest
+   * replaced one by one in the order the entries left them. No upserts and no unordered
+   * replaces: on FerretDB a unique clash caused by an update is an internal error, and two
+   * processes catching up the same entries would race their upserts. Throws on anything
+   * unexpected; the caller then applies entry by entry, which is idempotent, so a half-done
+   * bulk write is simply repeated.
+   */
+  async applyEntriesBulk(ns: string, entries: readonly JournalEntry[]): Promise<void> {
+    const names = new Map<string, string>();
+    const last = new Map<string, { doc: NodeDoc; created: boolean; order: number }>();
+    let order = 0;
+    const revisions: RevisionDoc[] = [];
+    const first = entries[0]?.seq ?? 0;
+    for (const e of entries) {
+      for (const s of e.changes) {
+        const { path: _path, ...rest } = s;
+        const _id = nodeKey(ns, s.id);
+        const key = liveNameKey(ns, s.parentId, s.name);
+        if (!s.deleted) names.set(key, s.id);
+        last.set(_id, { doc: { _id, ns, ...rest, nameKey: s.deleted ? `~${_id}` : key, projSeq: e.seq }, created: s.createdSeq >= first, order: order++ });
+        if (s.kind === 'file' && s.contentSeq === e.seq && s.contentHash !== null) {
+          const r: Revision = { nodeId: s.id, seq: e.seq, size: s.size, contentHash: s.contentHash, blocks: s.blocks, mtime: s.mtime, at: e.at, deviceId: e.deviceId };
+          revisions.push({ _id: revisionKey(ns, revisionRef(r.nodeId, r.seq)), ns, ...r });
+        }
+      }
+    }
+    // Names first, as entry by entry: a name never points at nothing.
+    const nameDocs = [...names].map(([key, nodeId]) => ({ _id: key, nodeId }));
+    for (const i of await insertIgnoringDuplicates(this.names, nameDocs)) await this.names.replaceOne({ _id: nameDocs[i]!._id }, { nodeId: nameDocs[i]!.nodeId });
+    const fresh = [...last.values()].filter((n) => n.created).map((n) => n.doc);
+    const taken = new Set((await insertIgnoringDuplicates(this.nodes, fresh)).map((i) => fresh[i]!._id));
+    // In the order the entries wrote each node's last state, as entry by entry would.
+    const replace = [...last.values()].filter((n) => !n.created || taken.has(n.doc._id)).sort((a, b) => a.order - b.order);
+    for (const { doc } of replace) {
+      const res = await this.nodes.replaceOne({ _id: doc._id, projSeq: { $lt: doc.projSeq } }, doc);
+      if (res.matchedCount === 0) await this.tryInsert(doc); // newer already (a no-op), or not there yet
+    }
+    await insertIgnoringDuplicates(this.revisions, revisions);
   }
 
   private async pointName(key: string, nodeId: string): Promise<void> {
@@ -224,29 +316,37 @@ export class TreeRepository implements OnModuleInit {
   async addRevisions(ns: string, revisions: readonly Revision[]): Promise<void> {
     await mapLimit(revisions, 8, async (r) => {
       try {
-        await this.revisions.insertOne({ _id: `${r.nodeId}:${r.seq}`, ns, ...r });
+        await this.revisions.insertOne({ _id: revisionKey(ns, revisionRef(r.nodeId, r.seq)), ns, ...r });
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
     });
   }
 
-  async revisionsOf(nodeId: string): Promise<Revision[]> {
-    const docs = await this.revisions.find({ nodeId }).toArray();
+  async revisionsOf(ns: string, nodeId: string): Promise<Revision[]> {
+    const m = this.models.get(ns);
+    if (m) return m.revisionsOf(nodeId);
+    const docs = await this.revisions.find({ ns, nodeId }).toArray();
     return docs.map(toRevision).sort((a, b) => b.seq - a.seq);
   }
 
-  async revision(nodeId: string, seq: number): Promise<Revision | null> {
-    const d = await this.revisions.findOne({ _id: `${nodeId}:${seq}` });
+  async revision(ns: string, nodeId: string, seq: number): Promise<Revision | null> {
+    const m = this.models.get(ns);
+    if (m) return m.revision(nodeId, seq);
+    const d = await this.revisions.findOne({ _id: revisionKey(ns, revisionRef(nodeId, seq)) });
     return d ? toRevision(d) : null;
   }
 
-  async deleteRevisions(ids: string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 500) await this.revisions.deleteMany({ _id: { $in: ids.slice(i, i + 500) } });
+  /** Deletes revisions by the `revisionRef`s a purge entry lists. */
+  async deleteRevisions(ns: string, refs: readonly string[]): Promise<void> {
+    const keys = refs.map((r) => revisionKey(ns, r));
+    for (let i = 0; i < keys.length; i += 500) await this.revisions.deleteMany({ _id: { $in: keys.slice(i, i + 500) } });
   }
 
   /** Revisions of the namespace written before `before` (retention candidates). */
   async revisionsBefore(ns: string, before: Date): Promise<Revision[]> {
+    const m = this.models.get(ns);
+    if (m) return m.revisionsBefore(before);
     return (await this.revisions.find({ ns, at: { $lt: before } }).toArray()).map(toRevision);
   }
 
@@ -264,12 +364,16 @@ export class TreeRepository implements OnModuleInit {
 
   /** Trash roots deleted before `before` and not purged yet. */
   async expiredTrashRoots(ns: string, before: Date): Promise<TreeNode[]> {
+    const m = this.models.get(ns);
+    if (m) return m.expiredTrashRoots(before);
     const docs = await this.nodes.find({ ns, deleted: true, deletedAt: { $lt: before } }).toArray();
     return docs.map(toNode).filter((n) => n.trashRootId === n.id && !n.purged);
   }
 
   /** Whether any revision of the namespace (current, old or trashed content) uses the block. */
   async namespaceReferencesBlock(ns: string, hash: string): Promise<boolean> {
+    const m = this.models.get(ns);
+    if (m) return m.referencesBlock(hash);
     return (await this.revisions.findOne({ ns, blocks: hash }, { projection: { _id: 1 } })) !== null;
   }
 
@@ -279,11 +383,29 @@ export class TreeRepository implements OnModuleInit {
     return this.ops.findOne({ _id: opKey });
   }
 
+  async addOpRecords(recs: readonly OpRecordDoc[]): Promise<void> {
+    await insertIgnoringDuplicates(this.ops, recs);
+  }
+
   async addOpRecord(rec: OpRecordDoc): Promise<void> {
     try {
       await this.ops.insertOne(rec);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
+  }
+}
+
+/** Inserts all, unordered; returns the indexes that were there already (duplicate keys). */
+async function insertIgnoringDuplicates<T extends { _id: string }>(c: Collection<T>, docs: readonly T[]): Promise<number[]> {
+  if (docs.length === 0) return [];
+  try {
+    await c.insertMany(docs as never, { ordered: false });
+    return [];
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { code?: number; index: number }[] | { code?: number; index: number } }).writeErrors;
+    const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+    if (list.length === 0 || list.some((w) => w.code !== 11000)) throw err;
+    return list.map((w) => w.index);
   }
 }

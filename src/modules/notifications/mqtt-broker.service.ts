@@ -24,6 +24,7 @@ declare module '../../common/events/event-bus.js' {
 
 // MQTT CONNACK return codes (3.1.1).
 const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
@@ -66,6 +67,8 @@ export class MqttBrokerService implements OnApplicationBootstrap, BeforeApplicat
   /** The keepalive each connecting client asked for (seen in preConnect, checked in authenticate). */
   private readonly keepalives = new WeakMap<Client, number>();
   private readonly byDevice = new Map<string, Client>();
+  /** The devices of each user with a ready connection here (for MQTT_MAX_CONNECTIONS_PER_USER). */
+  private readonly devicesOfUser = new Map<string, Set<string>>();
   private readonly peerIp = new WeakMap<Duplex, string>();
   private readonly limiter: ConnectRateLimiter;
 
@@ -80,7 +83,7 @@ export class MqttBrokerService implements OnApplicationBootstrap, BeforeApplicat
     this.limiter = new ConnectRateLimiter(config.mqtt.connectsPerIpPerMinute);
     events.on('device.revoked', ({ deviceId }) => this.kick(deviceId, 'device revoked'));
     events.on('user.disabled', ({ userId }) => {
-      for (const [deviceId, client] of this.byDevice) if (this.sessions.get(client)?.userId === userId) this.kick(deviceId, 'account disabled');
+      for (const deviceId of [...(this.devicesOfUser.get(userId) ?? [])]) this.kick(deviceId, 'account disabled');
     });
   }
 
@@ -130,6 +133,9 @@ export class MqttBrokerService implements OnApplicationBootstrap, BeforeApplicat
       if (!who) return client.close();
       this.byDevice.get(who.deviceId)?.close(); // a newer connection of the same device wins
       this.byDevice.set(who.deviceId, client);
+      let devices = this.devicesOfUser.get(who.userId);
+      if (!devices) this.devicesOfUser.set(who.userId, (devices = new Set()));
+      devices.add(who.deviceId);
       this.sync.connected(who.userId, who.deviceId);
     });
     broker.on('clientDisconnect', (client) => this.forget(client));
@@ -198,6 +204,13 @@ export class MqttBrokerService implements OnApplicationBootstrap, BeforeApplicat
     if (claims.did !== client.id) return done(authError(IDENTIFIER_REJECTED, 'clientId must be the token’s device id'), false);
     try {
       const auth = await this.validator.validate(claims);
+      // Another connection of the same device replaces the old one, so it does not count.
+      const others = this.devicesOfUser.get(auth.userId);
+      const connected = (others?.size ?? 0) - (others?.has(auth.deviceId) ? 1 : 0);
+      if (connected >= this.config.mqtt.maxConnectionsPerUser) {
+        this.logger.warn({ userId: auth.userId, deviceId: auth.deviceId, connected }, 'MQTT connection refused: per-user limit');
+        return done(authError(SERVER_UNAVAILABLE, `this account already has ${connected} MQTT connections`), false);
+      }
       // The connection ends when its token does: the device reconnects with a fresh one.
       const expiry = setTimeout(() => client.close(), Math.max(0, claims.exp * 1000 - Date.now()));
       expiry.unref();
@@ -215,6 +228,9 @@ export class MqttBrokerService implements OnApplicationBootstrap, BeforeApplicat
     this.sessions.delete(client);
     if (this.byDevice.get(who.deviceId) === client) {
       this.byDevice.delete(who.deviceId);
+      const devices = this.devicesOfUser.get(who.userId);
+      devices?.delete(who.deviceId);
+      if (devices?.size === 0) this.devicesOfUser.delete(who.userId);
       this.sync.disconnected(who.userId, who.deviceId);
     }
   }

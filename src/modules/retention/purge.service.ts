@@ -5,7 +5,7 @@ import type { NodeState } from '../journal/journal.types.js';
 import { SyncWriter } from '../namespace/sync-writer.service.js';
 import { TreeRepository } from '../namespace/tree.repository.js';
 import type { TreeView } from '../namespace/tree-view.js';
-import type { Revision } from '../namespace/namespace.types.js';
+import { revisionRef, type Revision } from '../namespace/namespace.types.js';
 import type { PurgeReport } from './retention.types.js';
 
 const DAY_MS = 86_400_000;
@@ -60,7 +60,7 @@ export class PurgeService {
         // The tombstone stays; the content goes. Not a change a device must act on: rev stays.
         changes.push({ ...n, purged: true, blocks: [], path: await view.pathOf(n) });
         purgedNodes.add(n.id);
-        for (const r of await this.tree.revisionsOf(n.id)) purgedRevisions.add(`${r.nodeId}:${r.seq}`);
+        for (const r of await this.tree.revisionsOf(view.ns, n.id)) purgedRevisions.add(revisionRef(r.nodeId, r.seq));
       }
     }
     // An old version counts from when a newer one replaced it.
@@ -70,10 +70,10 @@ export class PurgeService {
       const node = await view.node(r.nodeId);
       // Current content stays, and so does the history of anything still in the trash.
       if (!node || node.deleted || r.seq === node.contentSeq) continue;
-      if (!history.has(r.nodeId)) history.set(r.nodeId, await this.tree.revisionsOf(r.nodeId));
+      if (!history.has(r.nodeId)) history.set(r.nodeId, await this.tree.revisionsOf(view.ns, r.nodeId));
       const newer = history.get(r.nodeId)!.filter((x) => x.seq > r.seq);
       const replacedAt = newer.length > 0 ? Math.min(...newer.map((x) => x.at.getTime())) : Infinity;
-      if (replacedAt < revisionCutoff.getTime()) purgedRevisions.add(`${r.nodeId}:${r.seq}`);
+      if (replacedAt < revisionCutoff.getTime()) purgedRevisions.add(revisionRef(r.nodeId, r.seq));
     }
     return { changes, purgedRevisions: [...purgedRevisions] };
   }

@@ -30,7 +30,16 @@ export class LoginDto {
   platform!: Platform;
 }
 
-export class RegisterDto extends LoginDto {}
+export class RegisterDto extends LoginDto {
+  // Validated like login's (8+); the password policy then asks for 10 and strength (WEAK_PASSWORD).
+  @ApiProperty({
+    minLength: 10,
+    maxLength: 1024,
+    format: 'password',
+    description: 'At least 10 characters and hard to guess (zxcvbn-ts score 3 of 4, the email counted as a known word); else 400 WEAK_PASSWORD.',
+  })
+  override password!: string;
+}
 
 export class RefreshDto {
   @ApiProperty({ description: 'The refresh token from login, register or the last refresh.' })

@@ -1,7 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { CONFLICT_KINDS } from '../../conflicts/conflict-policy.js';
 import { EntryDto } from '../../journal/dto/entry.dto.js';
+import { OP_KINDS } from '../../journal/journal.types.js';
+import { CONFLICT_RESOLUTIONS } from '../operations.js';
 
 const toBool = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -103,16 +106,18 @@ export class ConflictsQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
 }
 
+// The enums document what the server writes; the records keep plain strings (the conflicts module
+// depends on nothing, the journal not on it).
 export class ConflictDto {
   @ApiProperty() id!: string;
-  @ApiProperty({ example: 'EDIT_EDIT', description: 'See docs/conflicts.md.' }) kind!: string;
+  @ApiProperty({ enum: CONFLICT_KINDS, enumName: 'ConflictKind', description: 'See docs/conflicts.md.' }) kind!: string;
   @ApiProperty({ type: [String], description: 'The node the operation was about, then the others involved.' }) nodeIds!: string[];
   @ApiProperty({ nullable: true, type: String, description: 'The device whose operation met the conflict.' }) deviceId!: string | null;
-  @ApiProperty({ example: 'file.commit' }) opKind!: string;
+  @ApiProperty({ enum: OP_KINDS, enumName: 'OpKind', description: 'The kind of write that met the conflict.' }) opKind!: string;
   @ApiProperty({ description: 'The journal entry that settled it.' }) seq!: number;
   @ApiProperty() at!: Date;
   @ApiProperty({ nullable: true, type: Date }) resolvedAt!: Date | null;
-  @ApiProperty({ nullable: true, type: String }) resolution!: string | null;
+  @ApiProperty({ enum: CONFLICT_RESOLUTIONS, enumName: 'ConflictResolution', nullable: true }) resolution!: string | null;
 }
 
 export class ConflictPageDto {

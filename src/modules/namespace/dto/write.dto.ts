@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsOmittable } from '../../../common/http/validation.js';
+import { CONFLICT_KINDS } from '../../conflicts/conflict-policy.js';
 import { EntryDto } from '../../journal/dto/entry.dto.js';
 import { CONFLICT_RESOLUTIONS, type ConflictResolution } from '../operations.js';
 import { MAX_FILE_BLOCKS } from '../planner.js';
@@ -156,7 +157,7 @@ export class RestoreRevisionDto extends WriteBaseDto {
 
 export class ConflictRefDto {
   @ApiProperty({ description: 'The conflict record (GET /v1/conflicts).' }) id!: string;
-  @ApiProperty({ example: 'EDIT_EDIT' }) kind!: string;
+  @ApiProperty({ enum: CONFLICT_KINDS, enumName: 'ConflictKind', description: 'See docs/conflicts.md.' }) kind!: string;
 }
 
 export class WriteResultDto {
@@ -215,14 +216,14 @@ export type BatchOp =
   | BatchRestoreOp
   | BatchRestoreRevisionOp;
 
-const BATCH_OP_CLASSES: Record<(typeof BATCH_OP_TYPES)[number], new () => BatchOp> = {
-  createFolder: BatchCreateFolderOp,
-  commit: BatchCommitOp,
-  move: BatchMoveOp,
-  delete: BatchDeleteOp,
-  restore: BatchRestoreOp,
-  restoreRevision: BatchRestoreRevisionOp,
-};
+const BATCH_OP_CLASSES = [
+  ['createFolder', BatchCreateFolderOp],
+  ['commit', BatchCommitOp],
+  ['move', BatchMoveOp],
+  ['delete', BatchDeleteOp],
+  ['restore', BatchRestoreOp],
+  ['restoreRevision', BatchRestoreRevisionOp],
+] as const satisfies readonly (readonly [(typeof BATCH_OP_TYPES)[number], new () => BatchOp])[];
 
 /**
  * Each operation as the class its `type` names (an unknown type: the base, which refuses it).
@@ -235,7 +236,7 @@ function toBatchOps({ obj }: TransformFnParams): unknown {
   return ops.map((o: unknown) => {
     if (o === null || typeof o !== 'object' || Array.isArray(o)) return o;
     const type = (o as { type?: unknown }).type;
-    const cls = typeof type === 'string' && Object.hasOwn(BATCH_OP_CLASSES, type) ? BATCH_OP_CLASSES[type as keyof typeof BATCH_OP_CLASSES] : BatchBase;
+    const cls = BATCH_OP_CLASSES.find(([name]) => name === type)?.[1] ?? BatchBase;
     return plainToInstance(cls, o);
   });
 }
@@ -246,10 +247,9 @@ export class BatchDto {
     description: `Up to ${MAX_BATCH_OPS} operations, applied in order, each its own journal entry with its own result.`,
     type: 'array',
     items: {
-      oneOf: [BatchCreateFolderOp, BatchCommitOp, BatchMoveOp, BatchDeleteOp, BatchRestoreOp, BatchRestoreRevisionOp].map((c) => ({
-        $ref: getSchemaPath(c),
-      })),
-      discriminator: { propertyName: 'type' },
+      oneOf: BATCH_OP_CLASSES.map(([, c]) => ({ $ref: getSchemaPath(c) })),
+      // The mapping names each `type` value's schema (without it, generators take the schema name as the value).
+      discriminator: { propertyName: 'type', mapping: Object.fromEntries(BATCH_OP_CLASSES.map(([name, c]) => [name, getSchemaPath(c)])) },
     },
   })
   @IsArray()
@@ -268,12 +268,19 @@ export class BatchDto {
   stopOnError?: boolean;
 }
 
+/** Why one operation of a batch failed: the error body it would have had on its own. */
+export class BatchErrorDto {
+  @ApiProperty({ example: 'NAME_TAKEN', description: 'Stable code (docs/errors.md); SKIPPED after an earlier failure with stopOnError.' })
+  code!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) details?: Record<string, unknown>;
+}
+
 export class BatchResultItemDto {
   @ApiProperty({ description: 'HTTP status this operation alone would have had.' }) status!: number;
-  @ApiPropertyOptional({ nullable: true, type: String }) opId!: string | null;
-  @ApiPropertyOptional({ type: WriteResultDto }) result?: WriteResultDto;
-  @ApiPropertyOptional({ description: 'For a failed operation: {code, message, details}.', type: 'object', additionalProperties: true })
-  error?: { code: string; message: string; details?: Record<string, unknown> };
+  @ApiProperty({ nullable: true, type: String, description: "The operation's opId, null when it had none." }) opId!: string | null;
+  @ApiPropertyOptional({ type: WriteResultDto, description: 'For an operation that succeeded (status 200 or 201).' }) result?: WriteResultDto;
+  @ApiPropertyOptional({ type: BatchErrorDto, description: 'For an operation that failed.' }) error?: BatchErrorDto;
 }
 
 export class BatchResultDto {

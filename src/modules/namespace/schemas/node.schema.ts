@@ -5,12 +5,13 @@ export const NODE_MODEL = 'Node';
 
 /**
  * The current state of one file or folder: a projection of the journal, rebuilt by folding
- * it. `nameKey` is `<parentId>/<folded name>` while live and `~<id>` once deleted, so the
+ * it. `_id` is `<ns>/<id>` (ids are unique within a namespace only). `nameKey` is
+ * `<ns>/<parentId>/<folded name>` while live and `~<_id>` once deleted, so the
  * unique index guards names among live siblings only (FerretDB has no partial indexes).
  * `projSeq` is the journal entry that last wrote the document; an older entry never
  * overwrites a newer one.
  */
-export interface NodeDoc extends Omit<NodeState, 'id' | 'path'> {
+export interface NodeDoc extends Omit<NodeState, 'path'> {
   _id: string;
   ns: string;
   nameKey: string;
@@ -21,6 +22,7 @@ export const NodeSchema = new Schema<NodeDoc>(
   {
     _id: String,
     ns: String,
+    id: String,
     parentId: String,
     name: String,
     nameKey: String,
@@ -46,13 +48,13 @@ export const NodeSchema = new Schema<NodeDoc>(
   { collection: 'nodes', versionKey: false },
 );
 NodeSchema.index({ nameKey: 1 }, { unique: true });
-NodeSchema.index({ parentId: 1 });
+NodeSchema.index({ ns: 1, parentId: 1 });
 NodeSchema.index({ ns: 1, deleted: 1 });
 
 export const NAME_MODEL = 'NodeName';
 
 /**
- * A name index by `_id` (`<parentId>/<folded name>` → node id), because FerretDB answers only
+ * A name index by `_id` (`<ns>/<parentId>/<folded name>` → node id), because FerretDB answers only
  * `_id` equality without scanning. It is a hint: written before the node on every
  * application, never deleted, and checked against the node on every read, so a stale entry
  * (the node moved on) reads as "free" and a missing one cannot exist for a live node.

@@ -3,7 +3,7 @@ import type { Revision } from '../namespace.types.js';
 
 export const REVISION_MODEL = 'Revision';
 
-/** One content version of a file (`_id` = `<nodeId>:<seq>`), projected from the journal. */
+/** One content version of a file (`_id` = `<ns>/<nodeId>:<seq>`), projected from the journal. */
 export interface RevisionDoc extends Revision {
   _id: string;
   ns: string;
@@ -24,5 +24,5 @@ export const RevisionSchema = new Schema<RevisionDoc>(
   },
   { collection: 'revisions', versionKey: false },
 );
-RevisionSchema.index({ nodeId: 1 });
+RevisionSchema.index({ ns: 1, nodeId: 1 });
 RevisionSchema.index({ ns: 1, blocks: 1 });

@@ -1,0 +1,205 @@
+/**
+ * `npm run bench:scale`: what everyday operations cost as the server fills up.
+ *
+ * Builds worlds of growing size through the API (batches of 1,000 operations from several
+ * accounts at once), and at each size times one user's everyday operations: list a 10-entry
+ * folder, page through a large folder, metadata by path and by id, trash, revisions, conflicts,
+ * devices, the block-download check, delete + restore and move of a folder with its child.
+ * Prints p50/p99 per size and the ratio to the smallest, the batch throughput, and the server's
+ * memory.
+ *
+ * Then `pocketcloud sync --once` of a new folder of --import-files small files (default 5000),
+ * end to end (hashing, block upload, commits), and a second device's first sync of that tree.
+ *
+ * Options: --sizes 1000,100000,1000000 (nodes on the server; the measured user holds a tenth),
+ * --store fs|s3, --runs N (timed repetitions per operation, default 40), --import-files N.
+ */
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { ApiClient } from '../test/support/api-client.js';
+import { fmtBytes, printTable, rssOf, startWorld, timed } from './lib/harness.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const sizes = (args.get('sizes') ?? '1000,100000,1000000').split(',').map(Number);
+const store = (args.get('store') ?? 'fs') as 'fs' | 's3';
+const runs = Number(args.get('runs') ?? 40);
+const importFiles = Number(args.get('import-files') ?? 5000);
+const BATCH = 1000;
+const BIN = path.join(process.cwd(), 'bin', 'pocketcloud.js');
+
+/** `pocketcloud --home <home> --json <args>`, to completion. */
+async function cli(home: string, cliArgs: string[], password: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [BIN, '--home', home, '--json', ...cliArgs], {
+    env: { ...process.env, POCKETCLOUD_PASSWORD: password },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+}
+
+/** A new folder of `n` small files in folders of 100, then sync --once on one device and a first sync on another. */
+async function cliImport(url: string, api: ApiClient, n: number): Promise<[string, string][]> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pocketcloud-import-'));
+  try {
+    const password = 'correct horse battery staple';
+    const email = `import-${randomBytes(4).toString('hex')}@bench.example`;
+    await api.register(email, password);
+    const src = path.join(dir, 'camera');
+    for (let i = 0; i < n; i += 100) {
+      const folder = path.join(src, `DCIM-${i / 100}`);
+      await mkdir(folder, { recursive: true });
+      for (let j = i; j < Math.min(n, i + 100); j++) await writeFile(path.join(folder, `IMG_${j}.jpg`), randomBytes(2000 + (j % 1000)));
+    }
+    for (const d of ['a', 'b']) await cli(path.join(dir, `home-${d}`), ['login', '--server', url, '--email', email, '--device-name', d], password);
+    const first = await timed(() => cli(path.join(dir, 'home-a'), ['sync', src, '--once'], password));
+    const copy = path.join(dir, 'copy');
+    await mkdir(copy);
+    const second = await timed(() => cli(path.join(dir, 'home-b'), ['sync', copy, '--once'], password));
+    return [
+      [`pocketcloud sync --once of a new folder of ${n.toLocaleString('en')} small files`, `${(first.ms / 1000).toFixed(1)} s, ${Math.round(n / (first.ms / 1000))} files/s`],
+      [`a new device's first sync --once of that tree (download included)`, `${(second.ms / 1000).toFixed(1)} s`],
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+const OTHERS = 9;
+
+interface User {
+  token: string;
+  root: string;
+  cursor: string;
+}
+
+async function account(api: ApiClient, label: string): Promise<User> {
+  const s = await api.register(`${label}-${randomBytes(4).toString('hex')}@bench.example`, 'correct horse battery staple');
+  const latest = await api.get('/v1/delta/latest', s.tokens.accessToken);
+  return { token: s.tokens.accessToken, root: s.user.id, cursor: latest.body.cursor };
+}
+
+async function ok(p: Promise<{ status: number; body: any }>): Promise<any> {
+  const res = await p;
+  if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+  return res.body;
+}
+
+/** Adds `n` folders to the user's tree, BATCH per request, under `parents` in turn. */
+async function fill(api: ApiClient, u: User, n: number, label: string): Promise<{ ms: number }> {
+  const t0 = performance.now();
+  for (let done = 0; done < n; ) {
+    const count = Math.min(BATCH, n - done);
+    const parent = await ok(api.post('/v1/folders', { parentId: u.root, name: `${label}-${done}`, baseCursor: u.cursor }, u.token));
+    const ops = Array.from({ length: count - 1 }, (_, i) => ({ type: 'createFolder', parentId: parent.entry.id, name: `d${i}`, baseCursor: u.cursor }));
+    const res = await ok(api.post('/v1/batch', { ops }, u.token));
+    const failed = res.results.filter((r: { status: number }) => r.status >= 300);
+    if (failed.length > 0) throw new Error(`batch: ${JSON.stringify(failed[0])}`);
+    done += count;
+  }
+  return { ms: performance.now() - t0 };
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function sample(fn: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 3; i++) await fn(); // warm
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) ms.push((await timed(fn)).ms);
+  return { p50: pct(ms, 50), p99: pct(ms, 99) };
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`pocketCloud scale benchmark — store=${store}, sizes ${sizes.join(' / ')} nodes, ${runs} runs per operation\n`);
+  // Every account's tree stays in memory (1.3 KiB a node: ~1.3 GiB at a million nodes).
+  const world = await startWorld({ store, extraEnv: { DEFAULT_QUOTA_BYTES: '0', TREE_MODEL_MAX_NODES: String(Math.max(...sizes) * 2) } });
+  const { api } = world.server;
+  try {
+    const me = await account(api, 'me');
+    const others = await Promise.all(Array.from({ length: OTHERS }, (_, i) => account(api, `other${i}`)));
+    // The measured user's fixed corner: a 10-entry folder, a file with versions, a folder to move.
+    const small = await ok(api.post('/v1/folders', { path: '/small', baseCursor: me.cursor }, me.token));
+    for (let i = 0; i < 10; i++) await ok(api.post('/v1/folders', { parentId: small.entry.id, name: `e${i}`, baseCursor: me.cursor }, me.token));
+    const block = randomBytes(1000);
+    const hash = createHash('sha256').update(block).digest('hex');
+    await ok(api.request('PUT', `/v1/blocks/${hash}`, { raw: block, token: me.token, headers: { 'content-type': 'application/octet-stream' } }));
+    let file = await ok(api.post('/v1/files/commit', { path: '/small/e0/doc.txt', blocks: [hash], size: 1000, baseCursor: me.cursor }, me.token));
+    for (let i = 0; i < 3; i++) file = await ok(api.post('/v1/files/commit', { id: file.entry.id, path: '/small/e0/doc.txt', blocks: [hash], size: 1000, mtime: new Date(i * 1000).toISOString(), baseCursor: me.cursor }, me.token));
+    const movable = await ok(api.post('/v1/folders', { path: '/movable', baseCursor: me.cursor }, me.token));
+    await ok(api.post('/v1/folders', { parentId: movable.entry.id, name: 'child', baseCursor: me.cursor }, me.token));
+    const target = await ok(api.post('/v1/folders', { path: '/target', baseCursor: me.cursor }, me.token));
+    const trashed = await ok(api.post('/v1/folders', { path: '/trashed', baseCursor: me.cursor }, me.token));
+    await ok(api.post('/v1/files/delete', { id: trashed.entry.id, baseCursor: me.cursor }, me.token));
+    const bigFolder = await ok(api.post('/v1/folders', { path: '/big', baseCursor: me.cursor }, me.token));
+
+    const results = new Map<string, { p50: number; p99: number }[]>();
+    const record = (name: string, r: { p50: number; p99: number }) => results.set(name, [...(results.get(name) ?? []), r]);
+    const throughput: [string, string][] = [];
+    let held = 30; // nodes made above
+    let mine = held;
+    for (const size of sizes) {
+      // Grow to `size`: a tenth in the measured user's namespace (half of it in /big), the rest spread over the others.
+      const wantMine = Math.max(0, Math.floor(size / 10) - mine);
+      const wantOthers = Math.max(0, size - held - wantMine);
+      const t = await timed(async () => {
+        await Promise.all([
+          (async () => {
+            await fill(api, me, wantMine, `mine${size}`);
+          })(),
+          Promise.all(others.map((o, i) => fill(api, o, Math.floor(wantOthers / OTHERS), `o${i}-${size}`))),
+        ]);
+      });
+      const made = wantMine + Math.floor(wantOthers / OTHERS) * OTHERS;
+      held += made;
+      mine += wantMine;
+      if (made > 0) throughput.push([`grow to ${held.toLocaleString('en')} nodes (+${made.toLocaleString('en')}, batches of ${BATCH}, ${OTHERS + 1} accounts at once)`, `${(t.ms / 1000).toFixed(1)} s, ${Math.round(made / (t.ms / 1000)).toLocaleString('en')} ops/s`]);
+      const bigPage = await ok(api.get(`/v1/files/list?id=${bigFolder.entry.id}&limit=100`, me.token));
+
+      record('list a 10-entry folder', await sample(() => ok(api.get(`/v1/files/list?id=${small.entry.id}`, me.token))));
+      record('list the root, page 1 of 100', await sample(() => ok(api.get(`/v1/files/list?id=${me.root}&limit=100`, me.token))));
+      record('metadata by path', await sample(() => ok(api.get('/v1/files/metadata?path=/small/e0/doc.txt', me.token))));
+      record('metadata by id', await sample(() => ok(api.get(`/v1/files/metadata?id=${file.entry.id}`, me.token))));
+      record('trash', await sample(() => ok(api.get('/v1/trash', me.token))));
+      record('revisions of a file', await sample(() => ok(api.get(`/v1/files/revisions?id=${file.entry.id}`, me.token))));
+      record('conflicts', await sample(() => ok(api.get('/v1/conflicts', me.token))));
+      record('devices', await sample(() => ok(api.get('/v1/devices', me.token))));
+      record('block download check', await sample(() => ok(api.get(`/v1/blocks/${hash}`, me.token))));
+      record('delete + restore a folder with a child', await sample(async () => {
+        await ok(api.post('/v1/files/delete', { id: movable.entry.id, baseCursor: me.cursor }, me.token));
+        await ok(api.post('/v1/files/restore', { id: movable.entry.id, baseCursor: me.cursor }, me.token));
+      }));
+      let flip = false;
+      record('move a folder with a child', await sample(() => {
+        flip = !flip;
+        return ok(api.post('/v1/files/move', { id: movable.entry.id, parentId: flip ? target.entry.id : me.root, name: 'movable', baseCursor: me.cursor }, me.token));
+      }));
+      record('commit a new version of a small file', await sample(() =>
+        ok(api.post('/v1/files/commit', { id: file.entry.id, path: '/small/e0/doc.txt', blocks: [hash], size: 1000, mtime: new Date().toISOString(), baseCursor: me.cursor }, me.token)),
+      ));
+      void bigPage;
+      throughput.push([`server RSS at ${held.toLocaleString('en')} nodes`, fmtBytes(rssOf(world.server.pid!))]);
+    }
+
+    if (importFiles > 0) throughput.push(...(await cliImport(world.server.url, api, importFiles)));
+
+    const header = sizes.map((s) => s.toLocaleString('en'));
+    process.stdout.write(`\nEveryday operations, p50 / p99 in ms, by nodes on the server (${runs} runs each)\n`);
+    process.stdout.write(`| operation | ${header.join(' | ')} | ratio ${header.at(-1)} / ${header[0]} (p50) |\n|---|${header.map(() => '---|').join('')}---|\n`);
+    for (const [name, rs] of results) {
+      const cells = rs.map((r) => `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)}`);
+      process.stdout.write(`| ${name} | ${cells.join(' | ')} | ${(rs.at(-1)!.p50 / rs[0]!.p50).toFixed(2)}× |\n`);
+    }
+    printTable('Throughput and memory', throughput);
+  } finally {
+    await world.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+/**
+ * Runs `fn` over `items` with at most `limit` (at least 1) calls in flight; results keep the
+ * input order. After a failure no further item is started; the calls already running are
+ * awaited (nothing keeps working behind the caller's back), then the first error is thrown.
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const state: { failed: { error: unknown } | null } = { failed: null };
+  const worker = async (): Promise<void> => {
+    while (state.failed === null && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]!, i);
+      } catch (error) {
+        state.failed ??= { error };
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(Number.isFinite(limit) ? Math.floor(limit) : 1, items.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (state.failed) throw state.failed.error;
+  return out;
+}

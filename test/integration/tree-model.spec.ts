@@ -1,0 +1,132 @@
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/app-config.js';
+import { TreeModels } from '../../src/modules/namespace/tree-model.js';
+import { prng } from '../support/sync-random.js';
+import { type Account, type Device, loginDevice, newDevice } from '../support/device.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { testEnv } from '../support/test-env.js';
+
+/**
+ * Two servers on one database: `mem` serves reads from its in-memory tree models, `db` keeps
+ * none (TREE_MODEL_MAX_NODES=0) and reads the stored projection. Writes go to both, so each
+ * one's models are regularly behind the journal by what the other wrote. Every read must
+ * answer the same on both.
+ */
+describe('the in-memory tree model answers as the stored projection does', () => {
+  let mem: TestApp;
+  let db: TestApp;
+  let env: Record<string, string>;
+  let account: Account;
+  let onMem: Device;
+  let onDb: Device;
+
+  beforeAll(async () => {
+    env = testEnv('tree_model');
+    mem = await startTestApp(loadConfig(env));
+    db = await startTestApp(loadConfig({ ...env, TREE_MODEL_MAX_NODES: '0' }));
+    ({ session: account, device: onMem } = await newDevice(mem.api));
+    onDb = await loginDevice(db.api, account, 'second');
+  });
+  afterAll(async () => {
+    await mem?.close();
+    await db?.close();
+  });
+
+  it('after a random mix of writes from both servers: listings, lookups, trash, revisions and block checks agree', { timeout: 240_000 }, async () => {
+    const rnd = prng(20261204);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const folders: string[] = [account.user.id];
+    const files: string[] = [];
+    const names = ['a', 'B', 'b', 'c.txt', 'Ä', 'ä', 'z', 'photo.jpg', 'x y'];
+    for (let step = 0; step < 160; step++) {
+      const d = rnd() < 0.5 ? onMem : onDb;
+      await d.latest();
+      const r = rnd();
+      const name = `${pick(names)}${Math.floor(rnd() * 4)}`;
+      let res: { status: number } | undefined;
+      if (r < 0.25) {
+        const made = await d.mkdir({ parentId: pick(folders), name });
+        res = made;
+        if (made.status === 201) folders.push(made.body.entry.id);
+      } else if (r < 0.5) {
+        const made = await d.putFile({ parentId: pick(folders), name }, Buffer.from(`v${step}`));
+        res = made;
+        if (made.status === 201) files.push(made.body.entry.id);
+      } else if (r < 0.6 && files.length > 0) {
+        res = await d.putFile({ parentId: pick(folders), name }, Buffer.from(`edit ${step}`), { id: pick(files) });
+      } else if (r < 0.75) {
+        res = await d.sendRaw('POST', '/v1/files/move', { id: pick([...folders.slice(1), ...files]) ?? files[0], parentId: pick(folders), name });
+      } else if (r < 0.9) {
+        res = await d.sendRaw('POST', '/v1/files/delete', { id: pick([...folders.slice(1), ...files]) });
+      } else {
+        res = await d.sendRaw('POST', '/v1/files/restore', { id: pick([...folders.slice(1), ...files]) });
+      }
+      expect(res === undefined || res.status < 500).toBe(true);
+    }
+
+    const same = async (path: string) => {
+      const [a, b] = await Promise.all([onMem.api.get(path, onMem.token), onDb.api.get(path, onDb.token)]);
+      const { requestId: _a, ...bodyA } = a.body;
+      const { requestId: _b, ...bodyB } = b.body;
+      expect({ path, status: a.status, body: bodyA }).toEqual({ path, status: b.status, body: bodyB });
+      return a;
+    };
+    for (const id of folders) {
+      await same(`/v1/files/list?id=${id}`);
+      await same(`/v1/files/list?id=${id}&limit=2`);
+      const first = await onMem.api.get(`/v1/files/list?id=${id}&limit=2`, onMem.token);
+      if (first.body.cursor) await same(`/v1/files/list?id=${id}&limit=2&cursor=${encodeURIComponent(first.body.cursor)}`);
+      await same(`/v1/files/metadata?id=${id}`);
+    }
+    await same(`/v1/files/list?id=${account.user.id}&recursive=true`);
+    for (const id of files) {
+      await same(`/v1/files/metadata?id=${id}`);
+      await same(`/v1/files/revisions?id=${id}`);
+      const meta = await onMem.api.get(`/v1/files/metadata?id=${id}`, onMem.token);
+      if (meta.body.path) await same(`/v1/files/metadata?path=${encodeURIComponent(meta.body.path)}`);
+      const blocks = await onMem.api.get(`/v1/files/blocks?id=${id}`, onMem.token);
+      for (const h of blocks.body.blocks ?? []) {
+        const [a, b] = await Promise.all([onMem.api.get(`/v1/blocks/${h}`, onMem.token), onDb.api.get(`/v1/blocks/${h}`, onDb.token)]);
+        expect(a.status).toBe(b.status);
+      }
+    }
+    await same('/v1/trash');
+    await same('/v1/trash?limit=1');
+    // The in-memory side really served from memory.
+    expect(mem.app.get(TreeModels).nodeCount).toBeGreaterThan(0);
+    expect(db.app.get(TreeModels).nodeCount).toBe(0);
+    // Its folders are many, some with more than one page of children: the paging above compared pages past the first.
+    expect(folders.length).toBeGreaterThan(20);
+  });
+
+  it('a server started later loads the model from the stored snapshot and answers the same', { timeout: 240_000 }, async () => {
+    await onMem.latest();
+    const bulk = (await onMem.mkdir({ path: '/bulk' })).body.entry;
+    for (let round = 0; round < 3; round++) {
+      const ops = Array.from({ length: 800 }, (_, i) => ({ type: 'createFolder' as const, parentId: bulk.id, name: `b${round}-${i}` }));
+      const res = await onMem.batch(ops);
+      expect(res.body.results.every((r) => r.status === 201)).toBe(true);
+    }
+    const client = await MongoClient.connect(env.MONGODB_URI!);
+    try {
+      const snapshots = client.db(env.MONGODB_DB).collection<{ _id: string; seq?: number }>('tree_snapshots');
+      await expect.poll(async () => (await snapshots.findOne({ _id: account.user.id }))?.seq ?? 0, { timeout: 20_000 }).toBeGreaterThanOrEqual(2000);
+    } finally {
+      await client.close();
+    }
+    const cold = await startTestApp(loadConfig(env));
+    try {
+      const onCold = await loginDevice(cold.api, account, 'cold');
+      for (const path of [`/v1/files/list?id=${bulk.id}&limit=500`, `/v1/files/list?id=${account.user.id}`, '/v1/trash', `/v1/files/metadata?path=/bulk/b2-799`]) {
+        const [a, b] = await Promise.all([onCold.api.get(path, onCold.token), onDb.api.get(path, onDb.token)]);
+        const { requestId: _a, ...bodyA } = a.body;
+        const { requestId: _b, ...bodyB } = b.body;
+        expect({ path, status: a.status, body: bodyA }).toEqual({ path, status: b.status, body: bodyB });
+      }
+      expect(cold.app.get(TreeModels).nodeCount).toBeGreaterThan(2400);
+    } finally {
+      await cold.close();
+    }
+  });
+});
