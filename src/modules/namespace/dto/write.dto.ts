@@ -15,8 +15,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsOmittable } from '../../../common/http/validation.js';
 import { CONFLICT_KINDS } from '../../conflicts/conflict-policy.js';
+import { IsOmittable } from '../../../common/http/validation.js';
 import { EntryDto } from '../../journal/dto/entry.dto.js';
 import { CONFLICT_RESOLUTIONS, type ConflictResolution } from '../operations.js';
 import { MAX_FILE_BLOCKS } from '../planner.js';
