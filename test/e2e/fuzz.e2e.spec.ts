@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeapProbe } from '../fuzz/heap-probe.js';
+import { FuzzHttp } from '../fuzz/http.js';
 import { loadOperations } from '../fuzz/openapi.js';
 import { formatReport, runFuzz, type FuzzReport } from '../fuzz/runner.js';
 import { FUZZ_ACCESS_TTL_SECONDS, FUZZ_ADMIN_EMAIL, FUZZ_JSON_LIMIT_KB, fuzzServerEnv } from '../fuzz/server-env.js';
+import { call, World } from '../fuzz/world.js';
 import { ServerProcess } from '../support/server-process.js';
 import { testEnv } from '../support/test-env.js';
 
@@ -19,7 +21,8 @@ describe('fuzzer: generated requests for every operation of docs/openapi.json (e
   let report: FuzzReport;
 
   beforeAll(async () => {
-    env = testEnv('fuzz', 's3', fuzzServerEnv());
+    // A device limit a 3,000-request run reaches, so the fuzzer's way past DEVICE_LIMIT is exercised too.
+    env = testEnv('fuzz', 's3', { ...fuzzServerEnv(), MAX_DEVICES_PER_USER: '5' });
     server = new ServerProcess(env);
     await server.start();
     const url = HeapProbe.urlFrom(server.output);
@@ -51,6 +54,22 @@ describe('fuzzer: generated requests for every operation of docs/openapi.json (e
     expect(report.byClass['5xx']).toBeUndefined();
     expect(report.byClass['no answer']).toBeUndefined();
     expect(server.alive).toBe(true);
+    expect(report.byCode.DEVICE_LIMIT).toBeGreaterThan(0);
+  });
+
+  it('gets past DEVICE_LIMIT when it has to log in again: it signs the other devices out through its keeper', async () => {
+    const world = new World(new FuzzHttp(server.url), `fuzz-keeper-${Date.now()}@example.com`);
+    await world.setup();
+    const a = world.A;
+    const login = () => call(world.http, 'POST', '/v1/auth/login', { email: a.email, password: a.password, deviceName: 'filler', platform: 'cli' });
+    let r = await login();
+    while (r.status === 200) r = await login();
+    expect(r.json.code).toBe('DEVICE_LIMIT');
+    a.dead = true;
+    await world.ensureSession(a);
+    expect(world.devicesSignedOut).toBeGreaterThan(0);
+    expect((await call(world.http, 'GET', '/v1/me', undefined, a.session!.accessToken)).status).toBe(200);
+    world.http.close();
   });
 
   it('reaches past validation: every operation of the spec was sent and answered 2xx at least once', () => {

@@ -19,6 +19,7 @@ export interface Schema {
   properties?: Record<string, Schema>;
   required?: string[];
   oneOf?: Schema[];
+  allOf?: Schema[];
   discriminator?: { propertyName: string };
   $ref?: string;
 }
@@ -60,6 +61,8 @@ export function loadOperations(file = path.join(PROJECT_ROOT, 'docs', 'openapi.j
       if (seen.includes(name)) return { type: 'object' };
       return resolve(doc.components.schemas[name] ?? { type: 'object' }, [...seen, name]);
     }
+    // `allOf` of one schema (how Nest writes a property that is a named enum): that schema.
+    if (s.allOf?.length === 1) return resolve({ ...s.allOf[0]!, ...Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'allOf')) }, seen);
     const out: Schema = { ...s };
     if (s.items) out.items = resolve(s.items, seen);
     if (s.properties) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, resolve(v, seen)]));

@@ -60,6 +60,8 @@ export interface FuzzReport {
   slowest: { ms: number; request: string; status: number | null }[];
   operations: string[];
   relogins: number;
+  /** Devices the fuzzer signed out through its keeper device when an account reached MAX_DEVICES_PER_USER. */
+  devicesSignedOut: number;
   /** Requests by A or B (valid token) that named another account's ids, hashes or cursors, by status class. */
   crossAccount: Record<string, number>;
   memory: { warm?: MemorySample; end?: MemorySample };
@@ -99,6 +101,7 @@ export async function runFuzz(target: FuzzTarget, opts: FuzzOptions): Promise<Fu
     slowest: [],
     operations: ops.map((o) => o.id),
     relogins: 0,
+    devicesSignedOut: 0,
     crossAccount: {},
     memory: {},
     serverErrors: [],
@@ -166,6 +169,7 @@ export async function runFuzz(target: FuzzTarget, opts: FuzzOptions): Promise<Fu
   report.serverErrors = target.errorLines?.() ?? [];
   for (const line of report.serverErrors.slice(0, 5)) fail(-1, undefined, undefined, `the server logged an error: ${line.slice(0, 1500)}`);
   report.relogins = world.relogins;
+  report.devicesSignedOut = world.devicesSignedOut;
   report.durationMs = performance.now() - started;
   http.close();
   return report;
@@ -401,7 +405,7 @@ function learn(g: Generated, res: FuzzResponse, world: World): void {
   if (g.op === 'latestCursor' && typeof body?.cursor === 'string') a.cursor = body.cursor;
   if (g.op === 'readDelta' && typeof body?.cursor === 'string' && cursorNamespace(body.cursor) === a.userId) a.cursor = body.cursor;
   if (['listFolder', 'listTrash', 'listConflicts'].includes(g.op) && body?.hasMore) a.learnPageCursor(g.op, body.cursor);
-  if (g.op === 'listDevices' && Array.isArray(body)) for (const d of body) if (typeof d?.id === 'string') a.devices.add(d.id);
+  if (g.op === 'listDevices' && Array.isArray(body)) for (const d of body) if (typeof d?.id === 'string' && d.id !== a.keeper?.deviceId) a.devices.add(d.id);
   if (g.op === 'listConflicts' && Array.isArray(body?.entries)) for (const c of body.entries) if (typeof c?.id === 'string') a.conflicts.add(c.id);
   if (g.op === 'listRevisions' && Array.isArray(body) && typeof g.query.id === 'string') for (const r of body) a.learnRevision(g.query.id, r?.revision);
   const results = g.op === 'batch' && Array.isArray(body?.results) ? body.results.map((r: any) => r?.result) : [body];
@@ -460,7 +464,7 @@ export function mib(n: number): string {
 export function formatReport(r: FuzzReport, operations: Operation[] = []): string {
   const lines: string[] = [];
   const sec = (r.durationMs / 1000).toFixed(1);
-  lines.push(`fuzz: seed ${r.seed}, ${r.requests} requests in ${sec} s (${(r.requests / (r.durationMs / 1000)).toFixed(0)}/s), ${r.relogins} re-logins`);
+  lines.push(`fuzz: seed ${r.seed}, ${r.requests} requests in ${sec} s (${(r.requests / (r.durationMs / 1000)).toFixed(0)}/s), ${r.relogins} re-logins, ${r.devicesSignedOut} devices signed out at the device limit`);
   lines.push(`  by class:  ${Object.entries(r.byClass).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(`  by status: ${Object.entries(r.byStatus).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(`  by mutation: ${Object.entries(r.byMutation).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);

@@ -52,6 +52,11 @@ class Recent<T> {
 export class Account {
   userId = '';
   session: Session | null = null;
+  /**
+   * A device the fuzz requests never use or name: when the account reaches
+   * MAX_DEVICES_PER_USER, the fuzzer signs the other devices out through it and logs in again.
+   */
+  keeper: Session | null = null;
   /** Set when an answer showed the session is gone (logout, revoked, expired). */
   dead = false;
   readonly nodes = new Map<string, KnownNode>();
@@ -121,7 +126,7 @@ export class Account {
 
   /** Every id this account owns: nodes, devices, conflicts (ids of different kinds may be equal: a client mints node ids). */
   ownedIds(): Set<string> {
-    return new Set([...this.nodeIds(), ...this.devices.ever, ...this.conflicts.ever]);
+    return new Set([...this.nodeIds(), ...this.devices.ever, ...this.conflicts.ever, ...(this.keeper ? [this.keeper.deviceId] : [])]);
   }
 }
 
@@ -197,6 +202,13 @@ export class World {
         `login ${a.label}`,
       );
       a.devices.add(second.deviceId);
+      if (a !== this.V) {
+        const keeper = await expectOk(
+          call(this.http, 'POST', '/v1/auth/login', { email: a.email, password: a.password, deviceName: `fuzz ${a.label} keeper`, platform: 'other' }),
+          `login ${a.label} keeper`,
+        );
+        a.keeper = { deviceId: keeper.deviceId, accessToken: keeper.tokens.accessToken, refreshToken: keeper.tokens.refreshToken };
+      }
       await this.seed(a);
     }
     if (this.A.conflicts.size === 0 || this.V.conflicts.size === 0) throw new Error('setup made no conflict record: the fuzzer would not reach resolveConflict');
@@ -264,12 +276,36 @@ export class World {
         this.relogins++;
         return;
       }
+      if (r.status === 409 && r.json?.code === 'DEVICE_LIMIT' && attempt < 3) {
+        await this.signOutDevices(a);
+        continue;
+      }
       // The auth rate limit: wait as told. Anything else is the fuzzer's own bug.
       if (r.status === 429 && attempt < 20) {
         await new Promise((res) => setTimeout(res, Math.min(Number(r.headers['retry-after'] ?? 1), 10) * 1000));
         continue;
       }
       throw new Error(`re-login of ${a.label} failed: ${r.status ?? r.error} ${r.body.toString('utf8').slice(0, 300)}`);
+    }
+  }
+
+  devicesSignedOut = 0;
+
+  /** Signs out every device of the account but the keeper (refreshing the keeper's token when it expired). */
+  private async signOutDevices(a: Account): Promise<void> {
+    const k = a.keeper;
+    if (!k) throw new Error(`${a.label} reached the device limit and has no keeper device`);
+    let list = await call(this.http, 'GET', '/v1/devices', undefined, k.accessToken);
+    if (list.status === 401) {
+      const r = await expectOk(call(this.http, 'POST', '/v1/auth/refresh', { refreshToken: k.refreshToken }), `refresh ${a.label} keeper`);
+      a.keeper = { deviceId: k.deviceId, accessToken: r.tokens.accessToken, refreshToken: r.tokens.refreshToken };
+      list = await call(this.http, 'GET', '/v1/devices', undefined, a.keeper.accessToken);
+    }
+    if (list.status !== 200) throw new Error(`${a.label} keeper cannot list devices: ${list.status} ${list.body.toString('utf8').slice(0, 300)}`);
+    for (const d of list.json as { id: string; revokedAt: string | null }[]) {
+      if (d.revokedAt || d.id === a.keeper!.deviceId) continue;
+      await expectOk(call(this.http, 'DELETE', `/v1/devices/${d.id}`, undefined, a.keeper!.accessToken), `${a.label} keeper signs out ${d.id}`);
+      this.devicesSignedOut++;
     }
   }
 

@@ -139,6 +139,16 @@ describe('fuzzer: the judge of one answer', () => {
     expect(judge(gen(w, { op: 'commitFile', body: fresh }), res(201, {}), w, codes)[0]).toMatch(/body.parentId/);
   });
 
+  it("lets a create mint an id another account holds (ids are per account), but not put it in that account's folder", () => {
+    const w = world();
+    const theirs = uuid(302);
+    expect(judge(gen(w, { op: 'createFolder', body: { baseCursor: w.B.cursor, id: theirs, name: 'x' } }), res(201, { entry: { id: theirs } }), w, codes)).toEqual([]);
+    const ops = [{ type: 'commit', baseCursor: w.B.cursor, id: theirs, name: 'f', blocks: [], size: 0 }];
+    expect(judge(gen(w, { op: 'batch', body: { ops } }), res(200, { results: [{ status: 201 }] }), w, codes)).toEqual([]);
+    const into = { baseCursor: w.B.cursor, parentId: w.V.userId, name: 'x' };
+    expect(judge(gen(w, { op: 'createFolder', body: into }), res(201, {}), w, codes)[0]).toMatch(/body.parentId/);
+  });
+
   it("fails a check that says the actor has another account's block, and an answer that holds another account's ids", () => {
     const w = world();
     const theirs = [...w.V.blockHashes][0]!;
