@@ -21,7 +21,7 @@ import type { BlobStore } from '../src/infra/storage/blob-store.js';
 import { FsBlobStore } from '../src/infra/storage/fs-blob-store.js';
 import { S3BlobStore } from '../src/infra/storage/s3-blob-store.js';
 import { entryId } from '../src/modules/journal/journal.repository.js';
-import { encodeCursor } from '../src/modules/journal/cursor.js';
+import { encodeCursor } from '../src/domain/cursor.js';
 import { BLOCK_SIZE, contentHashOfBlocks } from '../src/shared/content-hash.js';
 import { uuidv7 } from '../src/shared/ids.js';
 import type { ApiClient } from '../test/support/api-client.js';

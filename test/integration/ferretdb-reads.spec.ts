@@ -15,7 +15,7 @@ import {
   type JournalHeadDoc,
   type JournalPageDoc,
 } from '../../src/modules/journal/schemas/journal-entry.schema.js';
-import { freshNode } from '../../src/modules/namespace/namespace.types.js';
+import { freshNode } from '../../src/domain/node.js';
 import { uuidv7 } from '../../src/shared/ids.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig, uniqueDbName } from '../support/test-env.js';

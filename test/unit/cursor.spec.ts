@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../src/modules/journal/cursor.js';
+import { decodeCursor, encodeCursor } from '../../src/domain/cursor.js';
 
 const NS = '3b241101-e2bb-4255-8caf-4136c566a962';
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');

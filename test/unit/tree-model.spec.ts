@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { JournalEntry, NodeState } from '../../src/modules/journal/journal.types.js';
-import { freshNode } from '../../src/modules/namespace/namespace.types.js';
+import type { JournalEntry } from '../../src/modules/journal/journal.types.js';
+import type { NodeState } from '../../src/domain/node.js';
+import { freshNode } from '../../src/domain/node.js';
 import { NamespaceModel, SNAPSHOT_EVERY, TreeModels, type SnapshotStore, type TreeSnapshot } from '../../src/modules/namespace/tree-model.js';
 import { prng } from '../support/sync-random.js';
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { rootNamespaceOf } from '../../domain/namespace.js';
 import { EventBus } from '../../common/events/event-bus.js';
 import type { AuthContext, User } from '../auth/auth.types.js';
 import { DeviceStatusRegistry } from '../auth/device-status.registry.js';
@@ -80,7 +81,7 @@ export class AdminService {
 
   async userDevices(id: string): Promise<AdminDeviceDto[]> {
     await this.user(id);
-    const [devices, sync, head] = await Promise.all([this.devices.listByUser(id), this.status.statusOf(id), this.journal.head(id)]);
+    const [devices, sync, head] = await Promise.all([this.devices.listByUser(id), this.status.statusOf(id), this.journal.head(rootNamespaceOf(id))]);
     return devices.map((d) => {
       const { current: _current, ...dto } = toDeviceDto(d, '', sync.get(d.id));
       return { ...dto, lagSeqs: Math.max(0, head - dto.sync.lastFetchedSeq) };
@@ -135,7 +136,7 @@ export class AdminService {
       role: u.role,
       disabled: u.disabled,
       quotaBytes: u.quotaBytes,
-      usedBytes: await this.usageOf(u.id),
+      usedBytes: await this.usageOf(rootNamespaceOf(u.id)),
       devices,
       createdAt: u.createdAt,
     };

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { rootNamespaceOf } from '../../domain/namespace.js';
 import { AuthErrors } from './auth.errors.js';
 import type { Session } from './auth.service.js';
 import type { AuthContext, User } from './auth.types.js';
@@ -6,7 +7,7 @@ import type { SessionDto, UserDto } from './dto/auth.dto.js';
 import { UsersRepository } from './users.repository.js';
 
 export function toUserDto(u: User): UserDto {
-  return { id: u.id, email: u.email, role: u.role, rootNamespaceId: u.id, quotaBytes: u.quotaBytes, createdAt: u.createdAt };
+  return { id: u.id, email: u.email, role: u.role, rootNamespaceId: rootNamespaceOf(u.id), quotaBytes: u.quotaBytes, createdAt: u.createdAt };
 }
 
 @Injectable()

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { rootNamespaceOf } from '../../domain/namespace.js';
 import { EventBus } from '../../common/events/event-bus.js';
 import type { AuthContext } from '../auth/auth.types.js';
-import { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
+import { decodeCursor, encodeCursor, type CursorPosition } from '../../domain/cursor.js';
 import type { DeltaPageDto, LatestCursorDto } from './dto/delta.dto.js';
-import { toEntryDto } from './dto/entry.dto.js';
+import { toEntryDto } from '../../domain/entry.dto.js';
 import { JournalErrors } from './journal.errors.js';
 import { JournalService } from './journal.service.js';
 
@@ -23,19 +24,14 @@ export class DeltaService {
     private readonly events: EventBus,
   ) {}
 
-  /** The namespace a caller reads: for now every user has exactly one, their root. */
-  static namespaceOf(auth: AuthContext): string {
-    return auth.userId;
-  }
-
   async latest(auth: AuthContext): Promise<LatestCursorDto> {
-    const ns = DeltaService.namespaceOf(auth);
+    const ns = rootNamespaceOf(auth.userId);
     const seq = await this.journal.head(ns);
     return { cursor: encodeCursor({ ns, seq, skip: 0 }), seq };
   }
 
   async read(auth: AuthContext, cursor: string | undefined, limit: number): Promise<DeltaPageDto> {
-    const ns = DeltaService.namespaceOf(auth);
+    const ns = rootNamespaceOf(auth.userId);
     const from: CursorPosition | null = cursor === undefined ? { ns, seq: 0, skip: 0 } : decodeCursor(cursor);
     if (!from || from.ns !== ns) throw JournalErrors.cursorReset();
     const head = await this.journal.head(ns);

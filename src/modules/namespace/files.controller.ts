@@ -5,7 +5,7 @@ import { ErrorBody } from '../../common/http/error-body.js';
 import { WriteStatusInterceptor } from '../../common/http/write-status.interceptor.js';
 import { Auth } from '../auth/auth.decorators.js';
 import type { AuthContext } from '../auth/auth.types.js';
-import { EntryDto } from '../journal/dto/entry.dto.js';
+import { EntryDto } from '../../domain/entry.dto.js';
 import { ContentService } from './content.service.js';
 import { BlockListDto, ContentQuery, ListPageDto, ListQuery, NodeRefQuery, RevisionDto, TrashPageDto, TrashQuery } from './dto/read.dto.js';
 import {

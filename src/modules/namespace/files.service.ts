@@ -4,9 +4,9 @@ import { isNodeId } from '../../shared/ids.js';
 import { nameKey, PathError } from '../../shared/names.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import { ConflictsRepository, listConflicts } from '../conflicts/conflicts.repository.js';
-import { decodeCursor } from '../journal/cursor.js';
-import { DeltaService } from '../journal/delta.service.js';
-import { toEntryDto, type EntryDto } from '../journal/dto/entry.dto.js';
+import { decodeCursor } from '../../domain/cursor.js';
+import { rootNamespaceOf } from '../../domain/namespace.js';
+import { toEntryDto, type EntryDto } from '../../domain/entry.dto.js';
 import { JournalErrors } from '../journal/journal.errors.js';
 import type {
   BatchDto,
@@ -33,7 +33,7 @@ import type {
   TrashPageDto,
 } from './dto/read.dto.js';
 import { NamespaceErrors } from './namespace.errors.js';
-import type { TreeNode } from './namespace.types.js';
+import type { TreeNode } from '../../domain/node.js';
 import type { Operation, WriteContext } from './operations.js';
 import { ProjectionService } from './projection.service.js';
 import { SyncWriter, type BatchOutcome, type WriteResult } from './sync-writer.service.js';
@@ -88,7 +88,7 @@ export class FilesService {
   }
 
   async conflicts(auth: AuthContext, q: ConflictsQuery): Promise<ConflictPageDto> {
-    const ns = DeltaService.namespaceOf(auth);
+    const ns = rootNamespaceOf(auth.userId);
     await this.projection.catchUp(ns);
     return listConflicts(this.conflictRecords, { ns, unresolved: q.unresolved ?? false }, q.limit ?? 100, q.cursor);
   }
@@ -136,7 +136,7 @@ export class FilesService {
   }
 
   private context(auth: AuthContext, dto: WriteBaseDto): WriteContext {
-    const ns = DeltaService.namespaceOf(auth);
+    const ns = rootNamespaceOf(auth.userId);
     const pos = decodeCursor(dto.baseCursor);
     if (!pos) throw JournalErrors.baseCursorInvalid('it is not a cursor');
     if (pos.ns !== ns) throw JournalErrors.baseCursorInvalid('it belongs to another namespace');
@@ -240,7 +240,7 @@ export class FilesService {
 
   /** A caught-up view of the caller's namespace. */
   async view(auth: AuthContext): Promise<TreeView> {
-    const ns = DeltaService.namespaceOf(auth);
+    const ns = rootNamespaceOf(auth.userId);
     await this.projection.catchUp(ns);
     return new TreeView(ns, this.tree);
   }

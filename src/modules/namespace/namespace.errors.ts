@@ -1,6 +1,6 @@
 import { AppError } from '../../common/errors/app-error.js';
 import type { NameProblem } from '../../shared/names.js';
-import type { EntryDto } from '../journal/dto/entry.dto.js';
+import type { EntryDto } from '../../domain/entry.dto.js';
 
 export const NamespaceErrors = {
   nodeNotFound: () => new AppError(404, 'NODE_NOT_FOUND', 'No such file or folder among yours.'),

@@ -11,10 +11,11 @@ import {
   type SeenAttributes,
 } from '../conflicts/conflict-policy.js';
 import { ConflictsErrors } from '../conflicts/conflicts.errors.js';
-import { toEntryDto } from '../journal/dto/entry.dto.js';
-import type { NodeState, OpKind, PlannedConflict } from '../journal/journal.types.js';
+import { toEntryDto } from '../../domain/entry.dto.js';
+import type { NodeState, OpKind } from '../../domain/node.js';
+import type { PlannedConflict } from '../journal/journal.types.js';
 import { NamespaceErrors } from './namespace.errors.js';
-import { freshNode, type Revision, type TreeNode } from './namespace.types.js';
+import { freshNode, type Revision, type TreeNode } from '../../domain/node.js';
 import type { Operation, WriteContext } from './operations.js';
 import type { TreeView } from './tree-view.js';
 

@@ -3,7 +3,7 @@ import { KeyedMutex } from '../../common/async.js';
 import { ConflictsRepository, conflictId } from '../conflicts/conflicts.repository.js';
 import { JournalService } from '../journal/journal.service.js';
 import type { JournalEntry } from '../journal/journal.types.js';
-import type { Revision } from './namespace.types.js';
+import type { Revision } from '../../domain/node.js';
 import { TreeRepository } from './tree.repository.js';
 import { TreeModels } from './tree-model.js';
 

@@ -9,7 +9,8 @@ import { CONFLICT_ID, ConflictsRepository, conflictId } from '../conflicts/confl
 import { BlocksService } from '../blocks/blocks.service.js';
 import { JournalErrors } from '../journal/journal.errors.js';
 import { JournalService } from '../journal/journal.service.js';
-import type { JournalEntry, NodeState, OpKind } from '../journal/journal.types.js';
+import type { JournalEntry } from '../journal/journal.types.js';
+import type { NodeState, OpKind } from '../../domain/node.js';
 import { NamespaceErrors } from './namespace.errors.js';
 import type { Operation, WriteContext } from './operations.js';
 import { Planner, type ResolvableConflict } from './planner.js';

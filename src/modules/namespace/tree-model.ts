@@ -1,6 +1,6 @@
 import { nameKey } from '../../shared/names.js';
 import type { JournalEntry } from '../journal/journal.types.js';
-import { revisionRef, type Revision, type TreeNode } from './namespace.types.js';
+import { revisionRef, type Revision, type TreeNode } from '../../domain/node.js';
 
 function copy(n: TreeNode | undefined): TreeNode | null {
   return n ? { ...n } : null;

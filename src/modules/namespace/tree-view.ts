@@ -1,5 +1,5 @@
 import { splitPath } from '../../shared/names.js';
-import { rootNode, type Revision, type TreeNode } from './namespace.types.js';
+import { rootNode, type Revision, type TreeNode } from '../../domain/node.js';
 import type { TreeRepository } from './tree.repository.js';
 
 const MAX_DEPTH = 1000;

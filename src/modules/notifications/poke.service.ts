@@ -1,3 +1,4 @@
+import { rootNamespaceOf } from '../../domain/namespace.js';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { EventBus, type DomainEvents } from '../../common/events/event-bus.js';
@@ -89,7 +90,7 @@ export class PokeService implements OnApplicationShutdown {
 
   /** A device that (re)subscribes learns the current seq at once, on its own topic. */
   private async sendCurrent(userId: string, deviceId: string): Promise<void> {
-    const ns = userId;
+    const ns = rootNamespaceOf(userId);
     const seq = await this.journal.head(ns);
     await this.broker.publish(deviceTopic(deviceId), { ns, seq });
   }

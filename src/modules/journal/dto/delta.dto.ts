@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DeltaEntryDto } from './entry.dto.js';
+import { DeltaEntryDto } from '../../../domain/entry.dto.js';
 
 export const MAX_DELTA_LIMIT = 10_000;
 

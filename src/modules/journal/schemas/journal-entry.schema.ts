@@ -1,5 +1,6 @@
 import { Schema } from 'mongoose';
-import { OP_KINDS, type JournalEntry, type NodeState } from '../journal.types.js';
+import { OP_KINDS, type NodeState } from '../../../domain/node.js';
+import { type JournalEntry } from '../journal.types.js';
 
 export const JOURNAL_ENTRY_MODEL = 'JournalEntry';
 export const JOURNAL_PAGE_MODEL = 'JournalPage';

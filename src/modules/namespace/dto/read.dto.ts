@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CONFLICT_KINDS } from '../../conflicts/conflict-policy.js';
-import { EntryDto } from '../../journal/dto/entry.dto.js';
-import { OP_KINDS } from '../../journal/journal.types.js';
+import { EntryDto } from '../../../domain/entry.dto.js';
+import { OP_KINDS } from '../../../domain/node.js';
 import { CONFLICT_RESOLUTIONS } from '../operations.js';
 
 const toBool = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);

@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { CONFLICT_KINDS } from '../../conflicts/conflict-policy.js';
 import { IsOmittable } from '../../../common/http/validation.js';
-import { EntryDto } from '../../journal/dto/entry.dto.js';
+import { EntryDto } from '../../../domain/entry.dto.js';
 import { CONFLICT_RESOLUTIONS, type ConflictResolution } from '../operations.js';
 import { MAX_FILE_BLOCKS } from '../planner.js';
 

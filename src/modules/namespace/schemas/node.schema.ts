@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { NodeState } from '../../journal/journal.types.js';
+import type { NodeState } from '../../../domain/node.js';
 
 export const NODE_MODEL = 'Node';
 

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { Revision } from '../namespace.types.js';
+import type { Revision } from '../../../domain/node.js';
 
 export const REVISION_MODEL = 'Revision';
 

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { Revision, TreeNode } from '../namespace.types.js';
+import type { Revision, TreeNode } from '../../../domain/node.js';
 
 export const TREE_SNAPSHOT_MODEL = 'TreeSnapshot';
 

@@ -1,4 +1,4 @@
-import { isNodeId } from '../../shared/ids.js';
+import { isNodeId } from '../shared/ids.js';
 
 /**
  * A position in a namespace's change stream: every change of entries up to `seq` was

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { NodeKind, NodeState } from '../journal.types.js';
+import type { NodeKind, NodeState } from './node.js';
 
 /** A file or folder as clients see it. */
 export class EntryDto {
