@@ -10,7 +10,7 @@ import {
   type EditFacts,
   type MoveFacts,
   type SeenAttributes,
-} from '../../src/modules/conflicts/conflict-policy.js';
+} from '../../src/modules/namespace/conflicts/conflict-policy.js';
 import { conflictedName, nameKey } from '../../src/shared/names.js';
 
 /**

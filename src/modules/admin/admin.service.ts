@@ -7,7 +7,7 @@ import { DevicesRepository } from '../auth/devices.repository.js';
 import { toDeviceDto } from '../auth/devices.service.js';
 import { UsersRepository } from '../auth/users.repository.js';
 import { BlocksRepository } from '../blocks/blocks.repository.js';
-import { ConflictsRepository, listConflicts } from '../conflicts/conflicts.repository.js';
+import { ConflictsService } from '../namespace/conflicts/conflicts.service.js';
 import { JournalService } from '../journal/journal.service.js';
 import { TreeRepository } from '../namespace/tree.repository.js';
 import { RetentionService } from '../retention/retention.service.js';
@@ -41,7 +41,7 @@ export class AdminService {
     private readonly journal: JournalService,
     private readonly tree: TreeRepository,
     private readonly blocks: BlocksRepository,
-    private readonly conflicts: ConflictsRepository,
+    private readonly conflicts: ConflictsService,
     private readonly retention: RetentionService,
     private readonly events: EventBus,
   ) {}
@@ -109,7 +109,7 @@ export class AdminService {
   }
 
   conflictsOf(q: AdminConflictsQuery): Promise<ConflictPageDto> {
-    return listConflicts(this.conflicts, { userId: q.userId, unresolved: q.unresolved ?? false }, q.limit ?? 100, q.cursor);
+    return this.conflicts.page({ userId: q.userId, unresolved: q.unresolved ?? false }, q.limit ?? 100, q.cursor);
   }
 
   async purge(): Promise<PurgeJobDto> {

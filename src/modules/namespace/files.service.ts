@@ -3,7 +3,6 @@ import { AppError } from '../../common/errors/app-error.js';
 import { isNodeId } from '../../shared/ids.js';
 import { nameKey, PathError } from '../../shared/names.js';
 import type { AuthContext } from '../auth/auth.types.js';
-import { ConflictsRepository, listConflicts } from '../conflicts/conflicts.repository.js';
 import { decodeCursor } from '../../domain/cursor.js';
 import { rootNamespaceOf } from '../../domain/namespace.js';
 import { toEntryDto, type EntryDto } from '../../domain/entry.dto.js';
@@ -23,8 +22,6 @@ import type {
 } from './dto/write.dto.js';
 import type {
   BlockListDto,
-  ConflictPageDto,
-  ConflictsQuery,
   ContentQuery,
   ListPageDto,
   ListQuery,
@@ -54,7 +51,6 @@ export class FilesService {
     private readonly writer: SyncWriter,
     private readonly projection: ProjectionService,
     private readonly tree: TreeRepository,
-    private readonly conflictRecords: ConflictsRepository,
   ) {}
 
   // ── writes ──────────────────────────────────────────────────────────────────────────────
@@ -85,12 +81,6 @@ export class FilesService {
 
   resolveConflict(auth: AuthContext, id: string, dto: ResolveConflictDto): Promise<WriteResultDto> {
     return this.write(auth, dto, { type: 'resolveConflict', conflictId: id, resolution: dto.resolution });
-  }
-
-  async conflicts(auth: AuthContext, q: ConflictsQuery): Promise<ConflictPageDto> {
-    const ns = rootNamespaceOf(auth.userId);
-    await this.projection.catchUp(ns);
-    return listConflicts(this.conflictRecords, { ns, unresolved: q.unresolved ?? false }, q.limit ?? 100, q.cursor);
   }
 
   /**

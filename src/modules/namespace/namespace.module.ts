@@ -2,9 +2,11 @@ import { Logger, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuthModule } from '../auth/auth.module.js';
 import { BlocksModule } from '../blocks/blocks.module.js';
-import { ConflictsModule } from '../conflicts/conflicts.module.js';
 import { JournalModule } from '../journal/journal.module.js';
-import { ConflictsController } from './conflicts.controller.js';
+import { ConflictsController } from './conflicts/conflicts.controller.js';
+import { ConflictsRepository } from './conflicts/conflicts.repository.js';
+import { ConflictsService } from './conflicts/conflicts.service.js';
+import { CONFLICT_MODEL, ConflictSchema } from './conflicts/schemas/conflict.schema.js';
 import { ContentService } from './content.service.js';
 import { FilesController } from './files.controller.js';
 import { FilesService } from './files.service.js';
@@ -29,10 +31,10 @@ import { JournalService } from '../journal/journal.service.js';
       { name: NAMESPACE_MODEL, schema: NamespaceSchema },
       { name: OP_RECORD_MODEL, schema: OpRecordSchema },
       { name: TREE_SNAPSHOT_MODEL, schema: TreeSnapshotSchema },
+      { name: CONFLICT_MODEL, schema: ConflictSchema },
     ]),
     AuthModule,
     BlocksModule,
-    ConflictsModule,
     JournalModule,
   ],
   controllers: [FilesController, ConflictsController],
@@ -56,7 +58,9 @@ import { JournalService } from '../journal/journal.service.js';
     SyncWriter,
     FilesService,
     ContentService,
+    ConflictsRepository,
+    ConflictsService,
   ],
-  exports: [ProjectionService, TreeRepository, SyncWriter],
+  exports: [ProjectionService, TreeRepository, SyncWriter, ConflictsService],
 })
 export class NamespaceModule {}

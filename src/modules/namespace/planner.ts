@@ -9,8 +9,8 @@ import {
   partialDelete,
   type ConflictKind,
   type SeenAttributes,
-} from '../conflicts/conflict-policy.js';
-import { ConflictsErrors } from '../conflicts/conflicts.errors.js';
+} from './conflicts/conflict-policy.js';
+import { ConflictsErrors } from './conflicts/conflicts.errors.js';
 import { toEntryDto } from '../../domain/entry.dto.js';
 import type { NodeState, OpKind } from '../../domain/node.js';
 import type { PlannedConflict } from '../journal/journal.types.js';
@@ -65,7 +65,7 @@ export function seenAttributes(n: TreeNode, ctx: WriteContext): SeenAttributes {
 /**
  * Turns an operation into the node states it produces, against the tree at the journal
  * head, settling whatever the device had not seen by the conflict policy
- * (src/modules/conflicts/conflict-policy.ts, docs/conflicts.md). What the server makes on
+ * (src/modules/namespace/conflicts/conflict-policy.ts, docs/conflicts.md). What the server makes on
  * its own — conflicted copies, renamed or restored nodes — carries no device, so later
  * operations of the same offline batch treat it as unseen and never destroy it.
  */

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { KeyedMutex } from '../../common/async.js';
-import { ConflictsRepository, conflictId } from '../conflicts/conflicts.repository.js';
+import { conflictRecordsOf } from './conflicts/conflict-records.js';
+import { ConflictsRepository } from './conflicts/conflicts.repository.js';
 import { JournalService } from '../journal/journal.service.js';
 import type { JournalEntry } from '../journal/journal.types.js';
 import type { Revision } from '../../domain/node.js';
@@ -141,22 +142,7 @@ export class ProjectionService implements OnApplicationBootstrap {
   /** What an entry records beside the tree: conflicts, their resolutions, purged revisions. */
   private async applyRecords(e: JournalEntry): Promise<void> {
     if (e.conflicts?.length) {
-      await this.conflicts.record(
-        e.conflicts.map((c, i) => ({
-          id: conflictId(e.ns, e.seq, i),
-          ns: e.ns,
-          userId: e.userId,
-          deviceId: e.deviceId,
-          kind: c.kind,
-          nodeIds: c.nodeIds,
-          opKind: e.kind,
-          seq: e.seq,
-          at: e.at,
-          resolvedAt: null,
-          resolution: null,
-          resolvedSeq: null,
-        })),
-      );
+      await this.conflicts.record(conflictRecordsOf(e));
     }
     for (const r of e.resolved ?? []) await this.conflicts.resolve(r.conflictId, r.resolution, e.seq, e.at);
     if (e.purgedRevisions?.length) await this.tree.deleteRevisions(e.ns, e.purgedRevisions);

@@ -4,8 +4,8 @@ import { Clock } from '../../common/clock.js';
 import { EventBus } from '../../common/events/event-bus.js';
 import { DevicesRepository } from '../auth/devices.repository.js';
 import { UsersRepository } from '../auth/users.repository.js';
-import { ConflictsErrors } from '../conflicts/conflicts.errors.js';
-import { CONFLICT_ID, ConflictsRepository, conflictId } from '../conflicts/conflicts.repository.js';
+import { conflictId } from './conflicts/conflict-records.js';
+import { ConflictsService } from './conflicts/conflicts.service.js';
 import { BlocksService } from '../blocks/blocks.service.js';
 import { JournalErrors } from '../journal/journal.errors.js';
 import { JournalService } from '../journal/journal.service.js';
@@ -13,7 +13,7 @@ import type { JournalEntry } from '../journal/journal.types.js';
 import type { NodeState, OpKind } from '../../domain/node.js';
 import { NamespaceErrors } from './namespace.errors.js';
 import type { Operation, WriteContext } from './operations.js';
-import { Planner, type ResolvableConflict } from './planner.js';
+import { Planner } from './planner.js';
 import { ProjectionService } from './projection.service.js';
 import { TreeRepository } from './tree.repository.js';
 import { TreeView } from './tree-view.js';
@@ -55,7 +55,7 @@ export class SyncWriter {
     private readonly journal: JournalService,
     private readonly tree: TreeRepository,
     private readonly users: UsersRepository,
-    private readonly conflicts: ConflictsRepository,
+    private readonly conflicts: ConflictsService,
     private readonly clock: Clock,
     private readonly events: EventBus,
     private readonly models: TreeModels,
@@ -182,7 +182,7 @@ export class SyncWriter {
     const view = new TreeView(ctx.ns, this.tree);
     const plan =
       op.type === 'resolveConflict'
-        ? await this.planner.planResolution(await this.openConflict(ctx.ns, op.conflictId), op.resolution, view, ctx, seq, now)
+        ? await this.planner.planResolution(await this.conflicts.open(ctx.ns, op.conflictId), op.resolution, view, ctx, seq, now)
         : await this.planner.plan(op, view, ctx, seq, now);
     if (plan.kind === 'noop') return { done: { node: plan.node, seq: null, conflicts: [] } };
     const usage = usageBefore + plan.usageDelta;
@@ -268,13 +268,6 @@ export class SyncWriter {
     const entry = await this.journal.get(ns, rec.seq);
     if (!entry) throw new Error(`op ${opKey} names seq ${rec.seq}, which is not in the journal`);
     return { node: entry.changes[0]!, seq: entry.seq, conflicts: conflictsOf(entry) };
-  }
-
-  private async openConflict(ns: string, id: string): Promise<ResolvableConflict> {
-    const record = CONFLICT_ID.test(id) ? await this.conflicts.find(id) : null;
-    if (!record || record.ns !== ns) throw ConflictsErrors.notFound();
-    if (record.resolvedAt) throw ConflictsErrors.alreadyResolved();
-    return record;
   }
 
   private async assertQuota(userId: string, usage: number, delta: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { CONFLICT_KINDS } from '../../conflicts/conflict-policy.js';
+import { CONFLICT_KINDS } from '../conflicts/conflict-policy.js';
 import { EntryDto } from '../../../domain/entry.dto.js';
 import { OP_KINDS } from '../../../domain/node.js';
 import { CONFLICT_RESOLUTIONS } from '../operations.js';
@@ -106,8 +106,8 @@ export class ConflictsQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
 }
 
-// The enums document what the server writes; the records keep plain strings (the conflicts module
-// depends on nothing, the journal not on it).
+// The enums document what the server writes; the records keep plain strings (the journal does not
+// depend on the conflict policy).
 export class ConflictDto {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: CONFLICT_KINDS, enumName: 'ConflictKind', description: 'See docs/conflicts.md.' }) kind!: string;

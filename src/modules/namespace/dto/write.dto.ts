@@ -15,7 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { CONFLICT_KINDS } from '../../conflicts/conflict-policy.js';
+import { CONFLICT_KINDS } from '../conflicts/conflict-policy.js';
 import { IsOmittable } from '../../../common/http/validation.js';
 import { EntryDto } from '../../../domain/entry.dto.js';
 import { CONFLICT_RESOLUTIONS, type ConflictResolution } from '../operations.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../../common/errors/app-error.js';
+import { AppError } from '../../../common/errors/app-error.js';
 
 export const ConflictsErrors = {
   notFound: () => new AppError(404, 'CONFLICT_NOT_FOUND', 'No such conflict among yours.'),

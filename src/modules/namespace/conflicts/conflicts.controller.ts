@@ -1,25 +1,29 @@
 import { Body, Controller, Get, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ErrorBody } from '../../common/http/error-body.js';
-import { WriteStatusInterceptor } from '../../common/http/write-status.interceptor.js';
-import { Auth } from '../auth/auth.decorators.js';
-import type { AuthContext } from '../auth/auth.types.js';
-import { ConflictPageDto, ConflictsQuery } from './dto/read.dto.js';
-import { ResolveConflictDto, WriteResultDto } from './dto/write.dto.js';
-import { FilesService } from './files.service.js';
+import { ErrorBody } from '../../../common/http/error-body.js';
+import { WriteStatusInterceptor } from '../../../common/http/write-status.interceptor.js';
+import { Auth } from '../../auth/auth.decorators.js';
+import type { AuthContext } from '../../auth/auth.types.js';
+import { ConflictPageDto, ConflictsQuery } from '../dto/read.dto.js';
+import { ResolveConflictDto, WriteResultDto } from '../dto/write.dto.js';
+import { FilesService } from '../files.service.js';
+import { ConflictsService } from './conflicts.service.js';
 
-/** Conflict records. Here, not in the conflicts module: resolving one is a write of the tree. */
+/** The conflicts the server settled; resolving one is an ordinary journaled write of the tree. */
 @ApiTags('conflicts')
 @ApiBearerAuth()
 @Controller('v1/conflicts')
 export class ConflictsController {
-  constructor(private readonly files: FilesService) {}
+  constructor(
+    private readonly conflicts: ConflictsService,
+    private readonly files: FilesService,
+  ) {}
 
   @Get()
   @ApiOperation({ operationId: 'listConflicts', summary: 'Conflicts the server settled for you, newest first.' })
   @ApiResponse({ status: 200, type: ConflictPageDto })
   list(@Auth() auth: AuthContext, @Query() q: ConflictsQuery): Promise<ConflictPageDto> {
-    return this.files.conflicts(auth, q);
+    return this.conflicts.listMine(auth, q);
   }
 
   @Post(':id/resolve')

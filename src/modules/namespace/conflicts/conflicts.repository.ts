@@ -2,20 +2,14 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Collection } from 'mongodb';
 import type { Model } from 'mongoose';
-import { collectionOf } from '../../infra/database/collections.js';
-import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
-import { ConflictsErrors } from './conflicts.errors.js';
+import { collectionOf } from '../../../infra/database/collections.js';
+import { isDuplicateKeyError } from '../../../infra/database/mongo-errors.js';
 import { CONFLICT_MODEL, type ConflictDoc } from './schemas/conflict.schema.js';
 
-export type ConflictRecord = Omit<ConflictDoc, '_id'> & { id: string };
+import type { ConflictRecord } from './conflict-records.js';
+
 
 const toRecord = ({ _id, ...rest }: ConflictDoc): ConflictRecord => ({ id: _id, ...rest });
-
-export function conflictId(ns: string, seq: number, n: number): string {
-  return `${ns}.${seq}.${n}`;
-}
-
-export const CONFLICT_ID = /^[0-9a-f-]{36}\.\d{1,12}\.\d{1,4}$/;
 
 @Injectable()
 export class ConflictsRepository implements OnModuleInit {
@@ -64,29 +58,3 @@ export class ConflictsRepository implements OnModuleInit {
     return docs.map(toRecord);
   }
 }
-
-/** A page of conflicts for the API (users and admins), with an opaque cursor. */
-export async function listConflicts(
-  repo: ConflictsRepository,
-  filter: { ns?: string; userId?: string; unresolved?: boolean },
-  limit: number,
-  cursor: string | undefined,
-): Promise<{ conflicts: ConflictView[]; cursor: string | null; hasMore: boolean }> {
-  let after: { seq: number; id: string } | null = null;
-  if (cursor !== undefined) {
-    const [seq, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-    if (!seq || !/^\d{1,12}$/.test(seq) || !id || !CONFLICT_ID.test(id)) throw ConflictsErrors.badCursor();
-    after = { seq: Number(seq), id };
-  }
-  const found = await repo.list(filter, after, limit + 1);
-  const page = found.slice(0, limit);
-  const last = page[page.length - 1];
-  const hasMore = found.length > limit;
-  return {
-    conflicts: page.map(({ ns: _ns, userId: _u, resolvedSeq: _r, ...view }) => view),
-    hasMore,
-    cursor: hasMore && last ? Buffer.from(`${last.seq}|${last.id}`).toString('base64url') : null,
-  };
-}
-
-export type ConflictView = Omit<ConflictRecord, 'ns' | 'userId' | 'resolvedSeq'>;
