@@ -3,13 +3,12 @@ import { rootNamespaceOf } from '../../domain/namespace.js';
 import { EventBus } from '../../common/events/event-bus.js';
 import type { AuthContext, User } from '../auth/auth.types.js';
 import { DeviceStatusRegistry } from '../auth/device-status.registry.js';
-import { DevicesRepository } from '../auth/devices.repository.js';
-import { toDeviceDto } from '../auth/devices.service.js';
-import { UsersRepository } from '../auth/users.repository.js';
-import { BlocksRepository } from '../blocks/blocks.repository.js';
+import { DevicesService, toDeviceDto } from '../auth/devices.service.js';
+import { UsersService, type UserPatch } from '../auth/users.service.js';
+import { BlocksService } from '../blocks/blocks.service.js';
 import { ConflictsService } from '../namespace/conflicts/conflicts.service.js';
 import { JournalService } from '../journal/journal.service.js';
-import { TreeRepository } from '../namespace/tree.repository.js';
+import { NamespaceCatalog } from '../namespace/namespace-catalog.service.js';
 import { RetentionService } from '../retention/retention.service.js';
 import { AdminErrors } from './admin.errors.js';
 import type {
@@ -35,12 +34,12 @@ declare module '../../common/events/event-bus.js' {
 @Injectable()
 export class AdminService {
   constructor(
-    private readonly users: UsersRepository,
-    private readonly devices: DevicesRepository,
+    private readonly users: UsersService,
+    private readonly devices: DevicesService,
     private readonly status: DeviceStatusRegistry,
     private readonly journal: JournalService,
-    private readonly tree: TreeRepository,
-    private readonly blocks: BlocksRepository,
+    private readonly catalog: NamespaceCatalog,
+    private readonly blocks: BlocksService,
     private readonly conflicts: ConflictsService,
     private readonly retention: RetentionService,
     private readonly events: EventBus,
@@ -70,7 +69,7 @@ export class AdminService {
   async updateUser(admin: AuthContext, id: string, dto: UpdateUserDto): Promise<AdminUserDto> {
     const user = await this.user(id);
     if (id === admin.userId && (dto.disabled === true || dto.role === 'user')) throw AdminErrors.notYourself();
-    const patch: Parameters<UsersRepository['update']>[1] = {};
+    const patch: UserPatch = {};
     if (dto.disabled !== undefined) patch.disabled = dto.disabled;
     if (dto.quotaBytes !== undefined) patch.quotaBytes = dto.quotaBytes;
     if (dto.role !== undefined) patch.role = dto.role;
@@ -81,7 +80,7 @@ export class AdminService {
 
   async userDevices(id: string): Promise<AdminDeviceDto[]> {
     await this.user(id);
-    const [devices, sync, head] = await Promise.all([this.devices.listByUser(id), this.status.statusOf(id), this.journal.head(rootNamespaceOf(id))]);
+    const [devices, sync, head] = await Promise.all([this.devices.ofUser(id), this.status.statusOf(id), this.journal.head(rootNamespaceOf(id))]);
     return devices.map((d) => {
       const { current: _current, ...dto } = toDeviceDto(d, '', sync.get(d.id));
       return { ...dto, lagSeqs: Math.max(0, head - dto.sync.lastFetchedSeq) };
@@ -91,11 +90,11 @@ export class AdminService {
   async storage(): Promise<StorageDto> {
     let namespaces = 0;
     let liveBytes = 0;
-    for await (const ns of this.tree.allNamespaceIds()) {
+    for await (const ns of this.catalog.namespaces()) {
       namespaces++;
-      liveBytes += await this.usageOf(ns.id);
+      liveBytes += await this.journal.usage(ns.id);
     }
-    const logicalBytes = await this.tree.retainedBytes();
+    const logicalBytes = await this.catalog.retainedBytes();
     const stored = await this.blocks.storedTotals();
     return {
       users: await this.users.count(),
@@ -123,28 +122,22 @@ export class AdminService {
   }
 
   private async user(id: string): Promise<User> {
-    const user = await this.users.findById(id);
+    const user = await this.users.find(id);
     if (!user) throw AdminErrors.userNotFound();
     return user;
   }
 
   private async toAdminUser(u: User): Promise<AdminUserDto> {
-    const devices = (await this.devices.listByUser(u.id)).filter((d) => !d.revokedAt).length;
+    const devices = (await this.devices.ofUser(u.id)).filter((d) => !d.revokedAt).length;
     return {
       id: u.id,
       email: u.email,
       role: u.role,
       disabled: u.disabled,
       quotaBytes: u.quotaBytes,
-      usedBytes: await this.usageOf(rootNamespaceOf(u.id)),
+      usedBytes: await this.journal.usage(rootNamespaceOf(u.id)),
       devices,
       createdAt: u.createdAt,
     };
-  }
-
-  /** Live bytes of a namespace: the usage the journal head entry records (exact, unlike hints). */
-  private async usageOf(ns: string): Promise<number> {
-    const head = await this.journal.head(ns);
-    return head === 0 ? 0 : ((await this.journal.get(ns, head))?.usage ?? 0);
   }
 }

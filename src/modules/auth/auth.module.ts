@@ -12,6 +12,7 @@ import { DeviceStatusRegistry } from './device-status.registry.js';
 import { DevicesController } from './devices.controller.js';
 import { DevicesRepository } from './devices.repository.js';
 import { DevicesService } from './devices.service.js';
+import { UsersService } from './users.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { MeService } from './me.service.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -53,11 +54,12 @@ import { UsersRepository } from './users.repository.js';
     SessionValidator,
     AuthService,
     DevicesService,
+    UsersService,
     MeService,
     DeviceStatusRegistry,
     JwtStrategy,
     { provide: APP_GUARD, useClass: AccessTokenGuard },
   ],
-  exports: [SessionValidator, TokenService, AuthService, UsersRepository, DevicesRepository, DeviceStatusRegistry],
+  exports: [SessionValidator, TokenService, AuthService, UsersService, DevicesService, DevicesRepository, DeviceStatusRegistry],
 })
 export class AuthModule {}

@@ -46,6 +46,16 @@ export class DevicesService {
     return toDeviceDto(await this.own(auth, id), auth.deviceId, sync.get(id));
   }
 
+  /** Every device of the account, revoked ones too (admin, notifications). */
+  ofUser(userId: string): Promise<Device[]> {
+    return this.devices.listByUser(userId);
+  }
+
+  /** A device's name for messages such as "deleted on <name>"; null for a device that is gone. */
+  async nameOf(id: string): Promise<string | null> {
+    return (await this.devices.findById(id))?.name ?? null;
+  }
+
   async revoke(auth: AuthContext, id: string): Promise<void> {
     await this.own(auth, id);
     await this.auth.revokeDevice(auth.userId, id, auth.deviceId === id ? 'logout' : 'revoked-by-user');

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { BlocksController } from './blocks.controller.js';
+import { BlockSweeper } from './block-sweeper.service.js';
 import { BlocksRepository } from './blocks.repository.js';
 import { BlocksService } from './blocks.service.js';
 import { BLOCK_MODEL, BlockSchema, SWEEP_MODEL, SweepSchema, USER_BLOCK_MODEL, UserBlockSchema } from './schemas/block.schema.js';
@@ -14,7 +15,7 @@ import { BLOCK_MODEL, BlockSchema, SWEEP_MODEL, SweepSchema, USER_BLOCK_MODEL, U
     ]),
   ],
   controllers: [BlocksController],
-  providers: [BlocksRepository, BlocksService],
-  exports: [BlocksService, BlocksRepository],
+  providers: [BlocksRepository, BlocksService, BlockSweeper],
+  exports: [BlocksService, BlockSweeper],
 })
 export class BlocksModule {}

@@ -87,14 +87,9 @@ export class BlocksService {
     return held;
   }
 
-  /** Deletes a block's bytes (garbage collection). */
-  deleteStored(hash: string): Promise<void> {
-    return this.store.delete(hash);
-  }
-
-  /** Every object in the blob store (garbage collection finds orphans). */
-  listStored() {
-    return this.store.list();
+  /** How many blocks are stored, and their bytes (after dedup). */
+  storedTotals(): Promise<{ blocks: number; bytes: number }> {
+    return this.repo.storedTotals();
   }
 
   /** The stored bytes of a block (callers check that the user may read it). */

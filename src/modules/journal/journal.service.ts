@@ -57,6 +57,12 @@ export class JournalService {
     return stored;
   }
 
+  /** Live bytes of a namespace: what its head entry records (exact, unlike the projection's hints). */
+  async usage(ns: string): Promise<number> {
+    const head = await this.head(ns);
+    return head === 0 ? 0 : ((await this.get(ns, head))?.usage ?? 0);
+  }
+
   get(ns: string, seq: number): Promise<JournalEntry | null> {
     return this.repo.get(ns, seq);
   }

@@ -10,6 +10,7 @@ import { CONFLICT_MODEL, ConflictSchema } from './conflicts/schemas/conflict.sch
 import { ContentService } from './content.service.js';
 import { FilesController } from './files.controller.js';
 import { FilesService } from './files.service.js';
+import { NamespaceCatalog } from './namespace-catalog.service.js';
 import { ProjectionService } from './projection.service.js';
 import { NAMESPACE_MODEL, NamespaceSchema, OP_RECORD_MODEL, OpRecordSchema } from './schemas/namespace.schema.js';
 import { NAME_MODEL, NameSchema, NODE_MODEL, NodeSchema } from './schemas/node.schema.js';
@@ -60,7 +61,8 @@ import { JournalService } from '../journal/journal.service.js';
     ContentService,
     ConflictsRepository,
     ConflictsService,
+    NamespaceCatalog,
   ],
-  exports: [ProjectionService, TreeRepository, SyncWriter, ConflictsService],
+  exports: [ProjectionService, TreeRepository, SyncWriter, ConflictsService, NamespaceCatalog],
 })
 export class NamespaceModule {}

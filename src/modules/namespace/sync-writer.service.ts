@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
 import { EventBus } from '../../common/events/event-bus.js';
-import { DevicesRepository } from '../auth/devices.repository.js';
-import { UsersRepository } from '../auth/users.repository.js';
+import { DevicesService } from '../auth/devices.service.js';
+import { UsersService } from '../auth/users.service.js';
 import { conflictId } from './conflicts/conflict-records.js';
 import { ConflictsService } from './conflicts/conflicts.service.js';
 import { BlocksService } from '../blocks/blocks.service.js';
@@ -54,17 +54,17 @@ export class SyncWriter {
     private readonly projection: ProjectionService,
     private readonly journal: JournalService,
     private readonly tree: TreeRepository,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly conflicts: ConflictsService,
     private readonly clock: Clock,
     private readonly events: EventBus,
     private readonly models: TreeModels,
     blocks: BlocksService,
-    devices: DevicesRepository,
+    devices: DevicesService,
   ) {
     this.planner = new Planner({
       heldSizes: (userId, hashes) => blocks.heldSizes(userId, hashes),
-      deviceName: async (id) => (await devices.findById(id))?.name ?? 'another device',
+      deviceName: async (id) => (await devices.nameOf(id)) ?? 'another device',
     });
   }
 
@@ -271,8 +271,7 @@ export class SyncWriter {
   }
 
   private async assertQuota(userId: string, usage: number, delta: number): Promise<void> {
-    const user = await this.users.findById(userId);
-    const quota = user?.quotaBytes ?? 0;
+    const quota = await this.users.quotaOf(userId);
     if (quota > 0 && usage > quota) throw NamespaceErrors.quotaExceeded(quota, usage - delta, delta);
   }
 }

@@ -1,16 +1,10 @@
+import type { SweepReport } from '../blocks/block-sweeper.service.js';
+
 export interface PurgeReport {
   namespaces: number;
   purgedNodes: number;
   purgedRevisions: number;
 }
 
-export interface GcReport {
-  referencedBlocks: number;
-  storedBlocks: number;
-  candidates: number;
-  sweptBlocks: number;
-  freedBytes: number;
-  keptAfterRecheck: number;
-  possessionRecordsRemoved: number;
-  orphanObjectsRemoved: number;
-}
+/** What a garbage collection did: the blocks' sweep report. */
+export type GcReport = SweepReport;
