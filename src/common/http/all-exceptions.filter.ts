@@ -92,5 +92,8 @@ export function sendError(res: Response, err: AppError): void {
   }
   const retryAfter = err.details?.retryAfterSeconds;
   if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+  // A 416 names the resource's size, as RFC 9110 §15.5.17 asks.
+  const size = err.details?.size;
+  if (err.status === 416 && typeof size === 'number') res.setHeader('Content-Range', `bytes */${size}`);
   res.status(err.status).json(errorBody(err));
 }

@@ -1,6 +1,5 @@
-import { pipeline } from 'node:stream/promises';
-import { Injectable, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Injectable } from '@nestjs/common';
+import type { Download, DownloadConditions } from '../../common/http/download.js';
 import { BLOCK_SIZE, isBlockHash } from '../../shared/content-hash.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import { BlocksErrors } from '../blocks/blocks.errors.js';
@@ -47,18 +46,16 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
-/** Streams file content block by block, so memory stays flat at any size. */
+/** Describes downloads of file content and blocks; the bytes stream block by block, so memory stays flat at any size. */
 @Injectable()
 export class ContentService {
-  private readonly logger = new Logger(ContentService.name);
-
   constructor(
     private readonly files: FilesService,
     private readonly blocks: BlocksService,
     private readonly tree: TreeRepository,
   ) {}
 
-  async download(auth: AuthContext, q: ContentQuery, req: Request, res: Response): Promise<void> {
+  async download(auth: AuthContext, q: ContentQuery, when: DownloadConditions): Promise<Download> {
     const view = await this.files.view(auth);
     const node = await this.files.resolve(view, q);
     if (node.kind !== 'file') throw NamespaceErrors.notAFile();
@@ -71,71 +68,43 @@ export class ContentService {
     }
 
     const etag = `"${version.contentHash}"`;
-    res.setHeader('ETag', etag);
-    res.setHeader('Accept-Ranges', 'bytes');
-    res.setHeader('Cache-Control', 'private, no-cache');
-    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(node.name)}`);
-    if (version.mtime) res.setHeader('Last-Modified', version.mtime.toUTCString());
-    if (etagMatches(req.headers['if-none-match'], etag)) {
-      res.status(304).end();
-      return;
-    }
+    const headers: Record<string, string> = {
+      ETag: etag,
+      'Accept-Ranges': 'bytes',
+      'Cache-Control': 'private, no-cache',
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(node.name)}`,
+    };
+    if (version.mtime) headers['Last-Modified'] = version.mtime.toUTCString();
+    if (etagMatches(when.ifNoneMatch, etag)) return { status: 304, headers, body: null };
     // If-Range: serve the range only if the client's copy is still this version.
-    const ifRange = req.headers['if-range'];
-    const range = ifRange !== undefined && ifRange !== etag ? 'none' : parseRange(req.headers.range, version.size);
-    if (range === 'unsatisfiable') {
-      res.setHeader('Content-Range', `bytes */${version.size}`);
-      throw NamespaceErrors.rangeNotSatisfiable(version.size);
-    }
+    const range = when.ifRange !== undefined && when.ifRange !== etag ? 'none' : parseRange(when.range, version.size);
+    if (range === 'unsatisfiable') throw NamespaceErrors.rangeNotSatisfiable(version.size);
     const { start, end } = range === 'none' ? { start: 0, end: version.size - 1 } : range;
-    res.status(range === 'none' ? 200 : 206);
-    if (range !== 'none') res.setHeader('Content-Range', `bytes ${start}-${end}/${version.size}`);
-    res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('Content-Length', String(Math.max(0, end - start + 1)));
-    if (req.method === 'HEAD' || version.size === 0) {
-      res.end();
-      return;
-    }
-    await this.streamBlocks(version.blocks, start, end, res);
+    if (range !== 'none') headers['Content-Range'] = `bytes ${start}-${end}/${version.size}`;
+    headers['Content-Type'] = 'application/octet-stream';
+    headers['Content-Length'] = String(Math.max(0, end - start + 1));
+    const body = when.headOnly || version.size === 0 ? null : () => this.blockRanges(version.blocks, start, end);
+    return { status: range === 'none' ? 200 : 206, headers, body };
   }
 
   /** A raw block, only if one of the caller's files (current, old or trashed) uses it. */
-  async downloadBlock(auth: AuthContext, hash: string, res: Response): Promise<void> {
+  async downloadBlock(auth: AuthContext, hash: string): Promise<Download> {
     if (!isBlockHash(hash)) throw BlocksErrors.invalidHash();
     const view = await this.files.view(auth);
     if (!(await this.tree.namespaceReferencesBlock(view.ns, hash))) throw BlocksErrors.notFound();
     const body = await this.blocks.read(hash);
-    res.status(200);
-    res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('ETag', `"${hash}"`);
-    try {
-      await pipeline(body, res);
-    } catch (err) {
-      // A client that hangs up mid-download is no server error; anything else is logged.
-      if (!res.destroyed || res.writableFinished) this.logger.warn({ err, hash }, 'block download failed');
-      res.destroy();
-    }
+    return { status: 200, headers: { 'Content-Type': 'application/octet-stream', ETag: `"${hash}"` }, body: () => body };
   }
 
-  private async streamBlocks(blocks: string[], start: number, end: number, res: Response): Promise<void> {
+  /** The bytes [start, end] of a file made of `blocks`, read block by block. */
+  private async *blockRanges(blocks: string[], start: number, end: number): AsyncGenerator<Buffer> {
     const first = Math.floor(start / BLOCK_SIZE);
     const last = Math.floor(end / BLOCK_SIZE);
-    const store = this.blocks;
-    // One pipeline for the whole answer: a pipeline per block would leave its listeners on
-    // the response each time (MaxListenersExceededWarning past 10 blocks, growing with the file).
-    async function* ranges(): AsyncGenerator<Buffer> {
-      for (let i = first; i <= last; i++) {
-        const blockStart = i * BLOCK_SIZE;
-        const from = Math.max(start, blockStart) - blockStart;
-        const to = Math.min(end, blockStart + BLOCK_SIZE - 1) - blockStart;
-        yield* await store.read(blocks[i]!, { start: from, end: to });
-      }
-    }
-    try {
-      await pipeline(ranges, res);
-    } catch (err) {
-      this.logger.warn({ err }, 'download interrupted');
-      res.destroy();
+    for (let i = first; i <= last; i++) {
+      const blockStart = i * BLOCK_SIZE;
+      const from = Math.max(start, blockStart) - blockStart;
+      const to = Math.min(end, blockStart + BLOCK_SIZE - 1) - blockStart;
+      yield* await this.blocks.read(blocks[i]!, { start: from, end: to });
     }
   }
 }

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Head, HttpCode, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Head, HttpCode, Logger, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { downloadConditions, sendDownload } from '../../common/http/download.js';
 import { ErrorBody } from '../../common/http/error-body.js';
 import { WriteStatusInterceptor } from '../../common/http/write-status.interceptor.js';
 import { Auth } from '../auth/auth.decorators.js';
@@ -27,6 +28,8 @@ const WRITE_ERRORS = 'NAME_TAKEN (409, with autorename=false; details.current), 
 @ApiBearerAuth()
 @Controller('v1')
 export class FilesController {
+  private readonly logger = new Logger(FilesController.name);
+
   constructor(
     private readonly files: FilesService,
     private readonly content: ContentService,
@@ -145,14 +148,14 @@ export class FilesController {
   @ApiResponse({ status: 200, description: 'The bytes.' })
   @ApiResponse({ status: 206, description: 'The requested range.' })
   @ApiResponse({ status: 416, type: ErrorBody, description: 'RANGE_NOT_SATISFIABLE' })
-  download(@Auth() auth: AuthContext, @Query() q: ContentQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.content.download(auth, q, req, res);
+  async download(@Auth() auth: AuthContext, @Query() q: ContentQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await sendDownload(res, await this.content.download(auth, q, downloadConditions(req)), this.logger);
   }
 
   @Head('files/content')
   @ApiOperation({ operationId: 'headFile', summary: 'Headers of a download, without the bytes.' })
-  head(@Auth() auth: AuthContext, @Query() q: ContentQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.content.download(auth, q, req, res);
+  async head(@Auth() auth: AuthContext, @Query() q: ContentQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await sendDownload(res, await this.content.download(auth, q, downloadConditions(req)), this.logger);
   }
 
   @Get('blocks/:hash')
@@ -161,7 +164,7 @@ export class FilesController {
   @ApiProduces('application/octet-stream')
   @ApiResponse({ status: 200, description: 'The block’s bytes.' })
   @ApiResponse({ status: 404, type: ErrorBody, description: 'BLOCK_NOT_FOUND' })
-  downloadBlock(@Auth() auth: AuthContext, @Param('hash') hash: string, @Res() res: Response): Promise<void> {
-    return this.content.downloadBlock(auth, hash, res);
+  async downloadBlock(@Auth() auth: AuthContext, @Param('hash') hash: string, @Res() res: Response): Promise<void> {
+    await sendDownload(res, await this.content.downloadBlock(auth, hash), this.logger);
   }
 }
