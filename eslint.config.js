@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { noForeignInternals } from './scripts/eslint/module-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'dist-client/', 'node_modules/', '.cache/', 'data/', 'coverage/', 'test-results/', 'docs/openapi.json'] },
@@ -20,6 +21,12 @@ export default tseslint.config(
       // Nest's DI needs runtime class imports that look type-only to this rule.
       '@typescript-eslint/consistent-type-imports': 'off',
     },
+  },
+  {
+    // Modules talk through their services: no module imports another's repositories or schemas.
+    files: ['src/**/*.ts'],
+    plugins: { pocketcloud: { rules: { 'no-foreign-internals': noForeignInternals } } },
+    rules: { 'pocketcloud/no-foreign-internals': 'error' },
   },
   {
     // Tests talk to JSON over HTTP; `any` there is the honest type of a response body.

@@ -60,6 +60,6 @@ import { UsersRepository } from './users.repository.js';
     JwtStrategy,
     { provide: APP_GUARD, useClass: AccessTokenGuard },
   ],
-  exports: [SessionValidator, TokenService, AuthService, UsersService, DevicesService, DevicesRepository, DeviceStatusRegistry],
+  exports: [SessionValidator, TokenService, AuthService, UsersService, DevicesService, DeviceStatusRegistry],
 })
 export class AuthModule {}

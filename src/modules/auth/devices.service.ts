@@ -51,6 +51,15 @@ export class DevicesService {
     return this.devices.listByUser(userId);
   }
 
+  find(id: string): Promise<Device | null> {
+    return this.devices.findById(id);
+  }
+
+  /** Forgets a push token the push service refused (the app registers a new one). */
+  async clearPushToken(id: string): Promise<void> {
+    await this.devices.update(id, { fcmToken: null });
+  }
+
   /** A device's name for messages such as "deleted on <name>"; null for a device that is gone. */
   async nameOf(id: string): Promise<string | null> {
     return (await this.devices.findById(id))?.name ?? null;

@@ -11,6 +11,7 @@ import { ContentService } from './content.service.js';
 import { FilesController } from './files.controller.js';
 import { FilesService } from './files.service.js';
 import { NamespaceCatalog } from './namespace-catalog.service.js';
+import { PurgeService } from './purge.service.js';
 import { ProjectionService } from './projection.service.js';
 import { NAMESPACE_MODEL, NamespaceSchema, OP_RECORD_MODEL, OpRecordSchema } from './schemas/namespace.schema.js';
 import { NAME_MODEL, NameSchema, NODE_MODEL, NodeSchema } from './schemas/node.schema.js';
@@ -62,7 +63,8 @@ import { JournalService } from '../journal/journal.service.js';
     ConflictsRepository,
     ConflictsService,
     NamespaceCatalog,
+    PurgeService,
   ],
-  exports: [ProjectionService, TreeRepository, SyncWriter, ConflictsService, NamespaceCatalog],
+  exports: [ProjectionService, SyncWriter, ConflictsService, NamespaceCatalog, PurgeService],
 })
 export class NamespaceModule {}

@@ -2,7 +2,7 @@ import { rootNamespaceOf } from '../../domain/namespace.js';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { EventBus, type DomainEvents } from '../../common/events/event-bus.js';
-import { DevicesRepository } from '../auth/devices.repository.js';
+import { DevicesService } from '../auth/devices.service.js';
 import { JournalService } from '../journal/journal.service.js';
 import { MqttBrokerService } from './mqtt-broker.service.js';
 import { deviceTopic, userTopic } from './mqtt-topics.js';
@@ -38,7 +38,7 @@ export class PokeService implements OnApplicationShutdown {
     private readonly broker: MqttBrokerService,
     private readonly journal: JournalService,
     private readonly events: EventBus,
-    private readonly devices: DevicesRepository,
+    private readonly devices: DevicesService,
   ) {
     this.windowMs = config.mqtt.pokeCoalesceMs;
     events.on('journal.appended', (e) => this.changed(e.userId, e.ns, e.seq));
@@ -82,7 +82,7 @@ export class PokeService implements OnApplicationShutdown {
 
   private async noticeConflict(c: DomainEvents['conflict.recorded']): Promise<void> {
     const notice = { type: 'conflict', conflictId: c.conflictId, kind: c.kind, seq: c.seq, deviceId: c.deviceId };
-    for (const d of await this.devices.listByUser(c.userId)) {
+    for (const d of await this.devices.ofUser(c.userId)) {
       if (d.revokedAt) continue;
       await this.broker.publish(deviceTopic(d.id), notice).catch((err: unknown) => this.logger.warn({ err }, 'conflict notice failed'));
     }

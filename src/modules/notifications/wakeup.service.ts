@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { EventBus } from '../../common/events/event-bus.js';
-import { DevicesRepository } from '../auth/devices.repository.js';
+import { DevicesService } from '../auth/devices.service.js';
 import { DeviceSyncService } from './device-sync.service.js';
 import { MqttBrokerService } from './mqtt-broker.service.js';
 import { PUSH_SENDER, type PushSender } from './push/push-sender.js';
@@ -25,7 +25,7 @@ export class WakeupService implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly config: AppConfig,
     @Inject(PUSH_SENDER) private readonly sender: PushSender,
-    private readonly devices: DevicesRepository,
+    private readonly devices: DevicesService,
     private readonly sync: DeviceSyncService,
     private readonly broker: MqttBrokerService,
     events: EventBus,
@@ -50,7 +50,7 @@ export class WakeupService implements OnApplicationBootstrap, OnApplicationShutd
 
   private async afterPoke(userId: string, ns: string, seq: number): Promise<void> {
     if (!this.sender.enabled) return;
-    const devices = (await this.devices.listByUser(userId)).filter((d) => d.fcmToken && !d.revokedAt);
+    const devices = (await this.devices.ofUser(userId)).filter((d) => d.fcmToken && !d.revokedAt);
     for (const d of devices) {
       if (this.outstanding.has(d.id)) continue;
       if (!this.broker.isConnected(d.id)) {
@@ -67,7 +67,7 @@ export class WakeupService implements OnApplicationBootstrap, OnApplicationShutd
 
   private async wake(deviceId: string, ns: string, seq: number, attempt = 1): Promise<void> {
     // Read the device again: its token may have changed or gone since the poke.
-    const device = await this.devices.findById(deviceId);
+    const device = await this.devices.find(deviceId);
     if (!device?.fcmToken || device.revokedAt) return;
     this.outstanding.set(deviceId, seq);
     const result = await this.sender.send({
@@ -83,7 +83,7 @@ export class WakeupService implements OnApplicationBootstrap, OnApplicationShutd
         return;
       case 'invalid-token':
         this.outstanding.delete(deviceId);
-        await this.devices.update(deviceId, { fcmToken: null });
+        await this.devices.clearPushToken(deviceId);
         this.logger.log({ deviceId }, 'FCM token no longer registered; removed');
         return;
       case 'retry':

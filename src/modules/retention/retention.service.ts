@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { AppConfig } from '../../config/app-config.js';
 import { GarbageCollector } from './garbage-collector.service.js';
 import { JobLeases } from './job-lease.js';
-import { PurgeService } from './purge.service.js';
+import { PurgeService } from '../namespace/purge.service.js';
 import type { GcReport, PurgeReport } from './retention.types.js';
 
 const LEASE_MS = 6 * 3_600_000;

@@ -1,10 +1,6 @@
 import type { SweepReport } from '../blocks/block-sweeper.service.js';
 
-export interface PurgeReport {
-  namespaces: number;
-  purgedNodes: number;
-  purgedRevisions: number;
-}
+export type { PurgeReport } from '../namespace/purge.service.js';
 
 /** What a garbage collection did: the blocks' sweep report. */
 export type GcReport = SweepReport;

@@ -2,13 +2,18 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { Clock } from '../../common/clock.js';
 import type { NodeState } from '../../domain/node.js';
-import { SyncWriter } from '../namespace/sync-writer.service.js';
-import { TreeRepository } from '../namespace/tree.repository.js';
-import type { TreeView } from '../namespace/tree-view.js';
+import { SyncWriter } from './sync-writer.service.js';
+import { TreeRepository } from './tree.repository.js';
+import type { TreeView } from './tree-view.js';
 import { revisionRef, type Revision } from '../../domain/node.js';
-import type { PurgeReport } from './retention.types.js';
 
 const DAY_MS = 86_400_000;
+
+export interface PurgeReport {
+  namespaces: number;
+  purgedNodes: number;
+  purgedRevisions: number;
+}
 
 /**
  * Ends what retention allows: trash older than TRASH_RETENTION_DAYS loses its content (the
