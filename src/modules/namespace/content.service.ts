@@ -7,7 +7,6 @@ import { BlocksService } from '../blocks/blocks.service.js';
 import type { ContentQuery } from './dto/read.dto.js';
 import { FilesService } from './files.service.js';
 import { NamespaceErrors } from './namespace.errors.js';
-import { TreeRepository } from './tree.repository.js';
 
 /** A single byte range [start, end] (inclusive), or why there is none. */
 export type RangeRequest = { start: number; end: number } | 'none' | 'unsatisfiable';
@@ -52,7 +51,6 @@ export class ContentService {
   constructor(
     private readonly files: FilesService,
     private readonly blocks: BlocksService,
-    private readonly tree: TreeRepository,
   ) {}
 
   async download(auth: AuthContext, q: ContentQuery, when: DownloadConditions): Promise<Download> {
@@ -62,7 +60,7 @@ export class ContentService {
     if (node.purged && q.revision === undefined) throw NamespaceErrors.purged();
     let version = { size: node.size, contentHash: node.contentHash!, blocks: node.blocks, mtime: node.mtime };
     if (q.revision !== undefined) {
-      const rev = await this.tree.revision(view.ns, node.id, q.revision);
+      const rev = await view.revision(node.id, q.revision);
       if (!rev) throw NamespaceErrors.revisionNotFound();
       version = rev;
     }
@@ -91,7 +89,7 @@ export class ContentService {
   async downloadBlock(auth: AuthContext, hash: string): Promise<Download> {
     if (!isBlockHash(hash)) throw BlocksErrors.invalidHash();
     const view = await this.files.view(auth);
-    if (!(await this.tree.namespaceReferencesBlock(view.ns, hash))) throw BlocksErrors.notFound();
+    if (!(await view.referencesBlock(hash))) throw BlocksErrors.notFound();
     const body = await this.blocks.read(hash);
     return { status: 200, headers: { 'Content-Type': 'application/octet-stream', ETag: `"${hash}"` }, body: () => body };
   }

@@ -33,16 +33,12 @@ import { NamespaceErrors } from './namespace.errors.js';
 import type { TreeNode } from '../../domain/node.js';
 import type { Operation, WriteContext } from './operations.js';
 import { ProjectionService } from './projection.service.js';
-import { SyncWriter, type BatchOutcome, type WriteResult } from './sync-writer.service.js';
+import { SyncWriter, type BatchOutcome } from './sync-writer.service.js';
 import { TreeRepository } from './tree.repository.js';
 import { TreeView } from './tree-view.js';
+import { decodeListCursor, encodeListCursor, type ListCursor } from './list-cursor.js';
+import { batchOperation, toBatchResults, toCommitOp, toCreateFolderOp, toMoveOp, toRestoreOp, toWriteResult } from './write-commands.js';
 
-interface ListCursor {
-  /** The listed folder, recursion, and the walk's stack of [folderId, last name key]. */
-  f: string;
-  r: boolean;
-  s: [string, string | null][];
-}
 
 /** The tree as the HTTP API sees it: write operations in, entries out. */
 @Injectable()
@@ -109,16 +105,7 @@ export class FilesService {
       else outcomes.push(...(await this.writer.writeBatch([item], false)));
       failed ||= 'error' in outcomes.at(-1)!;
     }
-    const results: BatchResultDto['results'] = outcomes.map((o, i) => {
-      const opId = dto.ops[i]!.opId ?? null;
-      if ('skipped' in o) return { status: 424, opId, error: { code: 'SKIPPED', message: 'An earlier operation of this batch failed.' } };
-      if ('error' in o) {
-        const err = o.error;
-        return { status: err.status, opId, error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
-      }
-      return { status: o.result.seq === null ? 200 : 201, opId, result: toWriteResult(o.result) };
-    });
-    return { results };
+    return { results: toBatchResults(outcomes, dto.ops.map((o) => o.opId)) };
   }
 
   private async write(auth: AuthContext, dto: WriteBaseDto, op: Operation): Promise<WriteResultDto> {
@@ -164,7 +151,7 @@ export class FilesService {
     };
     walk: while (entries.length < limit && state.s.length > 0) {
       const frame = state.s[state.s.length - 1]!;
-      const page = await this.tree.liveChildrenPage(view.ns, frame[0], frame[1], limit - entries.length);
+      const page = await view.liveChildrenPage(frame[0], frame[1], limit - entries.length);
       if (page.length === 0) {
         state.s.pop();
         continue;
@@ -196,7 +183,7 @@ export class FilesService {
       if (node.purged) throw NamespaceErrors.purged();
       return { id: node.id, revision: node.contentSeq, size: node.size, contentHash: node.contentHash!, blocks: node.blocks };
     }
-    const rev = await this.tree.revision(view.ns, node.id, q.revision);
+    const rev = await view.revision(node.id, q.revision);
     if (!rev) throw NamespaceErrors.revisionNotFound();
     return { id: node.id, revision: rev.seq, size: rev.size, contentHash: rev.contentHash, blocks: rev.blocks };
   }
@@ -205,7 +192,7 @@ export class FilesService {
     const view = await this.view(auth);
     const node = await this.resolve(view, ref);
     if (node.kind !== 'file') throw NamespaceErrors.notAFile();
-    const revisions = await this.tree.revisionsOf(view.ns, node.id);
+    const revisions = await view.revisionsOf(node.id);
     return revisions.map((r) => ({
       revision: r.seq,
       size: r.size,
@@ -221,7 +208,7 @@ export class FilesService {
     const view = await this.view(auth);
     const before = cursor === undefined ? null : Number.parseInt(cursor, 10);
     if (before !== null && (!/^\d{1,15}$/.test(cursor!) || before < 1)) throw NamespaceErrors.invalidPageCursor();
-    const roots = await this.tree.trashRoots(view.ns, limit + 1, before);
+    const roots = await view.trashRoots(limit + 1, before);
     const page = roots.slice(0, limit);
     const entries = await Promise.all(page.map(async (n) => ({ ...toEntryDto({ ...n, path: await view.pathOf(n) }), deletedAt: n.deletedAt })));
     const hasMore = roots.length > limit;
@@ -232,7 +219,7 @@ export class FilesService {
   async view(auth: AuthContext): Promise<TreeView> {
     const ns = rootNamespaceOf(auth.userId);
     await this.projection.catchUp(ns);
-    return new TreeView(ns, this.tree);
+    return new TreeView(this.tree.source(ns));
   }
 
   async resolve(view: TreeView, ref: NodeRefQuery): Promise<TreeNode> {
@@ -252,72 +239,4 @@ export class FilesService {
       throw err;
     }
   }
-}
-
-function toWriteResult(r: WriteResult): WriteResultDto {
-  return { entry: toEntryDto(r.node), seq: r.seq, conflicts: r.conflicts };
-}
-
-function toCreateFolderOp(dto: CreateFolderDto): Operation {
-  return { type: 'createFolder', id: dto.id, parentId: dto.parentId, name: dto.name, path: dto.path, autorename: dto.autorename };
-}
-
-function toMoveOp(dto: MoveDto): Operation {
-  return { type: 'move', id: dto.id, parentId: dto.parentId, name: dto.name, autorename: dto.autorename };
-}
-
-function toRestoreOp(dto: RestoreDto): Operation {
-  return { type: 'restore', id: dto.id, parentId: dto.parentId, name: dto.name, autorename: dto.autorename };
-}
-
-function toCommitOp(dto: CommitFileDto): Operation {
-  return {
-    type: 'commit',
-    id: dto.id,
-    parentId: dto.parentId,
-    name: dto.name,
-    path: dto.path,
-    blocks: dto.blocks,
-    size: dto.size,
-    mtime: dto.mtime === undefined ? null : new Date(dto.mtime),
-    autorename: dto.autorename,
-  };
-}
-
-function batchOperation(o: BatchDto['ops'][number]): Operation {
-  switch (o.type) {
-    case 'createFolder':
-      return toCreateFolderOp(o);
-    case 'commit':
-      return toCommitOp(o);
-    case 'move':
-      return toMoveOp(o);
-    case 'delete':
-      return { type: 'delete', id: o.id, removedIds: o.removedIds };
-    case 'restore':
-      return toRestoreOp(o);
-    case 'restoreRevision':
-      return { type: 'restoreRevision', id: o.id, revision: o.revision };
-  }
-}
-
-function encodeListCursor(c: ListCursor): string {
-  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
-}
-
-function decodeListCursor(s: string): ListCursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as ListCursor;
-    const ok =
-      typeof c.f === 'string' &&
-      typeof c.r === 'boolean' &&
-      Array.isArray(c.s) &&
-      c.s.length > 0 &&
-      c.s.length <= 1000 &&
-      c.s.every((x) => Array.isArray(x) && typeof x[0] === 'string' && (x[1] === null || typeof x[1] === 'string'));
-    if (ok) return c;
-  } catch {
-    // fall through
-  }
-  throw NamespaceErrors.invalidPageCursor();
 }

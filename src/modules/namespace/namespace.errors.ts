@@ -1,6 +1,7 @@
 import { AppError } from '../../common/errors/app-error.js';
 import type { NameProblem } from '../../shared/names.js';
-import type { EntryDto } from '../../domain/entry.dto.js';
+import { toEntryDto } from '../../domain/entry.dto.js';
+import type { NodeState } from '../../domain/node.js';
 
 export const NamespaceErrors = {
   nodeNotFound: () => new AppError(404, 'NODE_NOT_FOUND', 'No such file or folder among yours.'),
@@ -12,8 +13,8 @@ export const NamespaceErrors = {
     new AppError(400, 'INVALID_NAME', `The name is not allowed (${problem}).`, { problem }),
   invalidPath: (problem: string) => new AppError(400, 'INVALID_PATH', `The path is not valid (${problem}).`, { problem }),
   invalidId: () => new AppError(400, 'INVALID_ID', 'Node ids are UUIDs.'),
-  nameTaken: (current: EntryDto) =>
-    new AppError(409, 'NAME_TAKEN', 'Another file or folder in that folder has this name (case-insensitively).', { current }),
+  nameTaken: (current: NodeState) =>
+    new AppError(409, 'NAME_TAKEN', 'Another file or folder in that folder has this name (case-insensitively).', { current: toEntryDto(current) }),
   moveIntoItself: () => new AppError(400, 'MOVE_INTO_ITSELF', 'A folder cannot move into itself or its own subtree.'),
   rootImmutable: () => new AppError(400, 'ROOT_IMMUTABLE', 'The root folder cannot be moved, renamed or deleted.'),
   idTaken: () => new AppError(409, 'ID_TAKEN', 'That node id is already used by a different node.'),

@@ -13,7 +13,7 @@ import type { JournalEntry } from '../journal/journal.types.js';
 import type { NodeState, OpKind } from '../../domain/node.js';
 import { NamespaceErrors } from './namespace.errors.js';
 import type { Operation, WriteContext } from './operations.js';
-import { Planner } from './planner.js';
+import { Planner } from './planner/planner.js';
 import { ProjectionService } from './projection.service.js';
 import { TreeRepository } from './tree.repository.js';
 import { TreeView } from './tree-view.js';
@@ -179,7 +179,7 @@ export class SyncWriter {
       const prior = await this.replay(ctx.ns, opKey, opHash!);
       if (prior) return { done: prior };
     }
-    const view = new TreeView(ctx.ns, this.tree);
+    const view = new TreeView(this.tree.source(ctx.ns));
     const plan =
       op.type === 'resolveConflict'
         ? await this.planner.planResolution(await this.conflicts.open(ctx.ns, op.conflictId), op.resolution, view, ctx, seq, now)
@@ -225,7 +225,7 @@ export class SyncWriter {
     plan: (view: TreeView, seq: number, now: Date) => Promise<{ changes: NodeState[]; purgedRevisions?: string[] } | null>,
   ): Promise<number | null> {
     const outcome = await this.appendNext(ns, async (_head, seq, now) => {
-      const planned = await plan(new TreeView(ns, this.tree), seq, now);
+      const planned = await plan(new TreeView(this.tree.source(ns)), seq, now);
       if (!planned) return { done: null };
       const { changes, purgedRevisions } = planned;
       const entry: JournalEntry = { ns, seq, at: now, userId: ownerId, deviceId: null, kind, opKey: null, opHash: null, changes, usage: this.projection.usage(ns) };

@@ -1,6 +1,7 @@
 import { nameKey } from '../../shared/names.js';
 import type { JournalEntry } from '../journal/journal.types.js';
 import { revisionRef, type Revision, type TreeNode } from '../../domain/node.js';
+import type { TreeSource } from './tree-source.js';
 
 function copy(n: TreeNode | undefined): TreeNode | null {
   return n ? { ...n } : null;
@@ -18,7 +19,7 @@ type Sorted = readonly (readonly [key: string, node: TreeNode])[];
  * Not shared between processes and not authoritative: the journal is. A model is used only
  * right after its namespace was caught up to the journal head under the namespace lock.
  */
-export class NamespaceModel {
+export class NamespaceModel implements TreeSource {
   seq = 0;
   private readonly nodes = new Map<string, TreeNode>();
   /** parentId → child id → node (live and deleted). */

@@ -1,20 +1,38 @@
 import { splitPath } from '../../shared/names.js';
 import { rootNode, type Revision, type TreeNode } from '../../domain/node.js';
-import type { TreeRepository } from './tree.repository.js';
+import type { TreeSource } from './tree-source.js';
 
-const MAX_DEPTH = 1000;
+/** Deeper than this, a walk up the tree stops: a cycle would otherwise never end. */
+export const MAX_DEPTH = 1000;
+
+type Lookup = (id: string) => Promise<TreeNode | null>;
+
+/** "/a/b/c" of a node (where it is, or was when deleted), reading parents through `lookup`. */
+export async function pathThrough(node: TreeNode, ns: string, lookup: Lookup): Promise<string> {
+  const names: string[] = [];
+  let cur: TreeNode | null = node;
+  for (let depth = 0; cur && cur.id !== ns; depth++) {
+    if (depth > MAX_DEPTH) throw new Error(`path of ${node.id} is deeper than ${MAX_DEPTH}: a cycle?`);
+    names.push(cur.name);
+    cur = await lookup(cur.parentId);
+  }
+  return '/' + names.reverse().join('/');
+}
 
 /**
- * Reads of one namespace's tree for one planning attempt, with a memo so a plan touching the
- * same node many times reads it once. Valid only under the namespace lock, after catch-up.
+ * Reads of one namespace's tree for one request or planning attempt, with a memo so a plan
+ * touching the same node many times reads it once, and the walks (paths, subtrees, path
+ * lookup) on top of the source's indexed reads. Valid only after catch-up (under the
+ * namespace lock, for a write).
  */
 export class TreeView {
   private readonly memo = new Map<string, TreeNode | null>();
 
-  constructor(
-    readonly ns: string,
-    private readonly repo: TreeRepository,
-  ) {}
+  constructor(private readonly source: TreeSource) {}
+
+  get ns(): string {
+    return this.source.ns;
+  }
 
   get root(): TreeNode {
     return rootNode(this.ns);
@@ -22,43 +40,48 @@ export class TreeView {
 
   async node(id: string): Promise<TreeNode | null> {
     if (id === this.ns) return this.root;
-    if (!this.memo.has(id)) this.memo.set(id, await this.repo.node(this.ns, id));
+    if (!this.memo.has(id)) this.memo.set(id, await this.source.node(id));
     return this.memo.get(id)!;
   }
 
-  liveChild(parentId: string, name: string): Promise<TreeNode | null> {
-    return this.repo.liveChildByName(this.ns, parentId, name);
+  async liveChild(parentId: string, name: string): Promise<TreeNode | null> {
+    return this.source.liveChildByName(parentId, name);
   }
 
-  children(parentId: string, which: 'live' | 'all'): Promise<TreeNode[]> {
-    return this.repo.children(this.ns, parentId, which);
+  async children(parentId: string, which: 'live' | 'all'): Promise<TreeNode[]> {
+    return this.source.children(parentId, which);
   }
 
-  revision(nodeId: string, seq: number): Promise<Revision | null> {
-    return this.repo.revision(this.ns, nodeId, seq);
+  async liveChildrenPage(parentId: string, afterKey: string | null, limit: number): Promise<TreeNode[]> {
+    return this.source.liveChildrenPage(parentId, afterKey, limit);
   }
 
-  /** "/a/b/c" of a node (where it is, or was when deleted). */
+  async trashRoots(limit: number, beforeSeq: number | null): Promise<TreeNode[]> {
+    return this.source.trashRoots(limit, beforeSeq);
+  }
+
+  async expiredTrashRoots(before: Date): Promise<TreeNode[]> {
+    return this.source.expiredTrashRoots(before);
+  }
+
+  async revision(nodeId: string, seq: number): Promise<Revision | null> {
+    return this.source.revision(nodeId, seq);
+  }
+
+  async revisionsOf(nodeId: string): Promise<Revision[]> {
+    return this.source.revisionsOf(nodeId);
+  }
+
+  async revisionsBefore(before: Date): Promise<Revision[]> {
+    return this.source.revisionsBefore(before);
+  }
+
+  async referencesBlock(hash: string): Promise<boolean> {
+    return this.source.referencesBlock(hash);
+  }
+
   async pathOf(node: TreeNode): Promise<string> {
-    const names: string[] = [];
-    let cur: TreeNode | null = node;
-    for (let depth = 0; cur && cur.id !== this.ns; depth++) {
-      if (depth > MAX_DEPTH) throw new Error(`path of ${node.id} is deeper than ${MAX_DEPTH}: a cycle?`);
-      names.push(cur.name);
-      cur = await this.node(cur.parentId);
-    }
-    return '/' + names.reverse().join('/');
-  }
-
-  /** Whether `ancestorId` is `id` itself or above it. */
-  async isSelfOrAncestor(ancestorId: string, id: string): Promise<boolean> {
-    let cur = await this.node(id);
-    for (let depth = 0; cur; depth++) {
-      if (cur.id === ancestorId) return true;
-      if (cur.id === this.ns || depth > MAX_DEPTH) return false;
-      cur = await this.node(cur.parentId);
-    }
-    return false;
+    return pathThrough(node, this.ns, (id) => this.node(id));
   }
 
   /** Every descendant of `root` (not root itself) that `keep` accepts, walking only into accepted folders. */

@@ -10,6 +10,7 @@ import type { JournalEntry } from '../journal/journal.types.js';
 import type { NodeState } from '../../domain/node.js';
 import { revisionRef, type Revision, type TreeNode } from '../../domain/node.js';
 import { TreeModels } from './tree-model.js';
+import type { TreeSource } from './tree-source.js';
 import { NAMESPACE_MODEL, OP_RECORD_MODEL, type NamespaceDoc, type OpRecordDoc } from './schemas/namespace.schema.js';
 import { NAME_MODEL, NODE_MODEL, type NameDoc, type NodeDoc } from './schemas/node.schema.js';
 import { REVISION_MODEL, type RevisionDoc } from './schemas/revision.schema.js';
@@ -166,66 +167,15 @@ export class TreeRepository implements OnModuleInit {
     }
   }
 
-  // ── nodes ───────────────────────────────────────────────────────────────────────────────
+  // ── reads ───────────────────────────────────────────────────────────────────────────────
 
-  /** The node of `ns` with this id; other namespaces' nodes live under other keys. */
-  async node(ns: string, id: string): Promise<TreeNode | null> {
-    const m = this.models.get(ns);
-    if (m) return m.node(id);
-    const d = await this.nodes.findOne({ _id: nodeKey(ns, id) });
-    return d ? toNode(d) : null;
-  }
-
-  /** The live child with this name (NFC, case-folded), by two `_id` reads: the name index, then the node. */
-  async liveChildByName(ns: string, parentId: string, name: string): Promise<TreeNode | null> {
-    const m = this.models.get(ns);
-    if (m) return m.liveChildByName(parentId, name);
-    const key = liveNameKey(ns, parentId, name);
-    const hint = await this.names.findOne({ _id: key });
-    if (!hint) return null;
-    const d = await this.nodes.findOne({ _id: nodeKey(ns, hint.nodeId) });
-    // The index may point at a node that has since moved on: then the name is free.
-    return d && !d.deleted && d.nameKey === key ? toNode(d) : null;
-  }
-
-  async children(ns: string, parentId: string, which: 'live' | 'all'): Promise<TreeNode[]> {
-    const m = this.models.get(ns);
-    if (m) return m.children(parentId, which);
-    const filter = which === 'live' ? { ns, parentId, deleted: false } : { ns, parentId };
-    return (await this.nodes.find(filter).toArray()).map(toNode);
-  }
-
-  /** Live children after `afterKey` in name order, for paginated listing. */
-  async liveChildrenPage(ns: string, parentId: string, afterKey: string | null, limit: number): Promise<TreeNode[]> {
-    const m = this.models.get(ns);
-    if (m) return m.liveChildrenPage(parentId, afterKey, limit);
-    const prefix = `${ns}/${parentId}`;
-    const docs = await this.nodes
-      .find({
-        ns,
-        parentId,
-        deleted: false,
-        // '0' follows '/': the upper bound keeps the range inside this parent on the index.
-        nameKey: { [afterKey === null ? '$gte' : '$gt']: `${prefix}/${afterKey ?? ''}`, $lt: `${prefix}0` },
-      })
-      .sort({ nameKey: 1 })
-      .limit(limit)
-      .toArray();
-    return docs.map(toNode);
-  }
-
-  /** Deleted nodes at the top of what one delete removed: the trash, newest first. */
-  async trashRoots(ns: string, limit: number, beforeSeq: number | null): Promise<TreeNode[]> {
-    const m = this.models.get(ns);
-    if (m) return m.trashRoots(limit, beforeSeq);
-    const docs = await this.nodes
-      .find({ ns, deleted: true, ...(beforeSeq === null ? {} : { deletedSeq: { $lt: beforeSeq } }) })
-      .sort({ deletedSeq: -1, id: 1 })
-      .toArray();
-    return docs
-      .map(toNode)
-      .filter((n) => n.trashRootId === n.id)
-      .slice(0, limit);
+  /**
+   * The reads of one namespace: its in-memory model when this process holds one (caught up
+   * by the caller under the namespace lock), else the stored projection. Other namespaces'
+   * nodes live under other keys.
+   */
+  source(ns: string): TreeSource {
+    return this.models.get(ns) ?? new StoredTree(ns, this.nodes, this.names, this.revisions);
   }
 
   /**
@@ -324,31 +274,10 @@ export class TreeRepository implements OnModuleInit {
     });
   }
 
-  async revisionsOf(ns: string, nodeId: string): Promise<Revision[]> {
-    const m = this.models.get(ns);
-    if (m) return m.revisionsOf(nodeId);
-    const docs = await this.revisions.find({ ns, nodeId }).toArray();
-    return docs.map(toRevision).sort((a, b) => b.seq - a.seq);
-  }
-
-  async revision(ns: string, nodeId: string, seq: number): Promise<Revision | null> {
-    const m = this.models.get(ns);
-    if (m) return m.revision(nodeId, seq);
-    const d = await this.revisions.findOne({ _id: revisionKey(ns, revisionRef(nodeId, seq)) });
-    return d ? toRevision(d) : null;
-  }
-
   /** Deletes revisions by the `revisionRef`s a purge entry lists. */
   async deleteRevisions(ns: string, refs: readonly string[]): Promise<void> {
     const keys = refs.map((r) => revisionKey(ns, r));
     for (let i = 0; i < keys.length; i += 500) await this.revisions.deleteMany({ _id: { $in: keys.slice(i, i + 500) } });
-  }
-
-  /** Revisions of the namespace written before `before` (retention candidates). */
-  async revisionsBefore(ns: string, before: Date): Promise<Revision[]> {
-    const m = this.models.get(ns);
-    if (m) return m.revisionsBefore(before);
-    return (await this.revisions.find({ ns, at: { $lt: before } }).toArray()).map(toRevision);
   }
 
   /** Every (namespace, block) a retained revision uses — what garbage collection keeps. */
@@ -361,21 +290,6 @@ export class TreeRepository implements OnModuleInit {
     let total = 0;
     for await (const r of this.revisions.find({}, { projection: { size: 1 } })) total += r.size;
     return total;
-  }
-
-  /** Trash roots deleted before `before` and not purged yet. */
-  async expiredTrashRoots(ns: string, before: Date): Promise<TreeNode[]> {
-    const m = this.models.get(ns);
-    if (m) return m.expiredTrashRoots(before);
-    const docs = await this.nodes.find({ ns, deleted: true, deletedAt: { $lt: before } }).toArray();
-    return docs.map(toNode).filter((n) => n.trashRootId === n.id && !n.purged);
-  }
-
-  /** Whether any revision of the namespace (current, old or trashed content) uses the block. */
-  async namespaceReferencesBlock(ns: string, hash: string): Promise<boolean> {
-    const m = this.models.get(ns);
-    if (m) return m.referencesBlock(hash);
-    return (await this.revisions.findOne({ ns, blocks: hash }, { projection: { _id: 1 } })) !== null;
   }
 
   // ── operations ──────────────────────────────────────────────────────────────────────────
@@ -408,5 +322,87 @@ async function insertIgnoringDuplicates<T extends { _id: string }>(c: Collection
     const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
     if (list.length === 0 || list.some((w) => w.code !== 11000)) throw err;
     return list.map((w) => w.index);
+  }
+}
+
+/** One namespace's tree as the stored projection holds it; every read goes through an index. */
+class StoredTree implements TreeSource {
+  constructor(
+    readonly ns: string,
+    private readonly nodes: Collection<NodeDoc>,
+    private readonly names: Collection<NameDoc>,
+    private readonly revisions: Collection<RevisionDoc>,
+  ) {}
+
+  async node(id: string): Promise<TreeNode | null> {
+    const d = await this.nodes.findOne({ _id: nodeKey(this.ns, id) });
+    return d ? toNode(d) : null;
+  }
+
+  /** By two `_id` reads: the name index, then the node. */
+  async liveChildByName(parentId: string, name: string): Promise<TreeNode | null> {
+    const key = liveNameKey(this.ns, parentId, name);
+    const hint = await this.names.findOne({ _id: key });
+    if (!hint) return null;
+    const d = await this.nodes.findOne({ _id: nodeKey(this.ns, hint.nodeId) });
+    // The index may point at a node that has since moved on: then the name is free.
+    return d && !d.deleted && d.nameKey === key ? toNode(d) : null;
+  }
+
+  async children(parentId: string, which: 'live' | 'all'): Promise<TreeNode[]> {
+    const ns = this.ns;
+    const filter = which === 'live' ? { ns, parentId, deleted: false } : { ns, parentId };
+    return (await this.nodes.find(filter).toArray()).map(toNode);
+  }
+
+  async liveChildrenPage(parentId: string, afterKey: string | null, limit: number): Promise<TreeNode[]> {
+    const ns = this.ns;
+    const prefix = `${ns}/${parentId}`;
+    const docs = await this.nodes
+      .find({
+        ns,
+        parentId,
+        deleted: false,
+        // '0' follows '/': the upper bound keeps the range inside this parent on the index.
+        nameKey: { [afterKey === null ? '$gte' : '$gt']: `${prefix}/${afterKey ?? ''}`, $lt: `${prefix}0` },
+      })
+      .sort({ nameKey: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map(toNode);
+  }
+
+  async trashRoots(limit: number, beforeSeq: number | null): Promise<TreeNode[]> {
+    const docs = await this.nodes
+      .find({ ns: this.ns, deleted: true, ...(beforeSeq === null ? {} : { deletedSeq: { $lt: beforeSeq } }) })
+      .sort({ deletedSeq: -1, id: 1 })
+      .toArray();
+    return docs
+      .map(toNode)
+      .filter((n) => n.trashRootId === n.id)
+      .slice(0, limit);
+  }
+
+  async expiredTrashRoots(before: Date): Promise<TreeNode[]> {
+    const docs = await this.nodes.find({ ns: this.ns, deleted: true, deletedAt: { $lt: before } }).toArray();
+    return docs.map(toNode).filter((n) => n.trashRootId === n.id && !n.purged);
+  }
+
+  async revisionsOf(nodeId: string): Promise<Revision[]> {
+    const docs = await this.revisions.find({ ns: this.ns, nodeId }).toArray();
+    return docs.map(toRevision).sort((a, b) => b.seq - a.seq);
+  }
+
+  async revision(nodeId: string, seq: number): Promise<Revision | null> {
+    const d = await this.revisions.findOne({ _id: revisionKey(this.ns, revisionRef(nodeId, seq)) });
+    return d ? toRevision(d) : null;
+  }
+
+  async revisionsBefore(before: Date): Promise<Revision[]> {
+    return (await this.revisions.find({ ns: this.ns, at: { $lt: before } }).toArray()).map(toRevision);
+  }
+
+  async referencesBlock(hash: string): Promise<boolean> {
+    return (await this.revisions.findOne({ ns: this.ns, blocks: hash }, { projection: { _id: 1 } })) !== null;
   }
 }

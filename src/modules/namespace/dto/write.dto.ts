@@ -19,7 +19,7 @@ import { CONFLICT_KINDS } from '../conflicts/conflict-policy.js';
 import { IsOmittable } from '../../../common/http/validation.js';
 import { EntryDto } from '../../../domain/entry.dto.js';
 import { CONFLICT_RESOLUTIONS, type ConflictResolution } from '../operations.js';
-import { MAX_FILE_BLOCKS } from '../planner.js';
+import { MAX_FILE_BLOCKS } from '../../../shared/content-hash.js';
 
 const OP_ID = /^[A-Za-z0-9_-]{1,64}$/;
 

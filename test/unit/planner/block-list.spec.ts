@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/common/errors/app-error.js';
-import { MAX_FILE_BLOCKS, seen, validateBlockList } from '../../src/modules/namespace/planner.js';
-import type { WriteContext } from '../../src/modules/namespace/operations.js';
+import { AppError } from '../../../src/common/errors/app-error.js';
+import { MAX_FILE_BLOCKS } from '../../../src/shared/content-hash.js';
+import { validateBlockList } from '../../../src/modules/namespace/planner/block-list.js';
+import { seen } from '../../../src/modules/namespace/planner/seen.js';
+import type { WriteContext } from '../../../src/modules/namespace/operations.js';
 
 const BLOCK = 4 * 1024 * 1024;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
