@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import { Clock } from '../../common/clock.js';
 import { planPurge } from './planner/purge.js';
 import { SyncWriter } from './sync-writer.service.js';
 import { TreeRepository } from './tree.repository.js';
@@ -28,7 +27,6 @@ export class PurgeService {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly clock: Clock,
     private readonly tree: TreeRepository,
     private readonly writer: SyncWriter,
   ) {}

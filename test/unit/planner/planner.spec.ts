@@ -28,6 +28,15 @@ function written(plan: Plan): Extract<Plan, { kind: 'write' }> {
 
 const kinds = (plan: Plan): string[] => written(plan).conflicts.map((c) => c.kind);
 
+/** A folder holding a file deleted on its own (`early`) and one still live (`later`). */
+async function folderWithEarlierDelete(w: PlannerWorld): Promise<{ dir: string; early: string; later: string }> {
+  const dir = await w.folder('dir');
+  const early = await w.file('early', 'e', dir);
+  const later = await w.file('later', 'll', dir);
+  await w.run({ type: 'delete', id: early });
+  return { dir, early, later };
+}
+
 describe('planner: create', () => {
   it('a folder at the root: one change, with its path', async () => {
     const w = new PlannerWorld();
@@ -226,15 +235,12 @@ describe('planner: move', () => {
 
   it('renaming a node deleted meanwhile brings it back with what the same delete removed, not what was deleted before', async () => {
     const w = new PlannerWorld();
-    const dir = await w.folder('dir');
-    const early = await w.file('early', 'e', dir);
-    const later = await w.file('later', 'l', dir);
-    await w.run({ type: 'delete', id: early });
+    const { dir, early, later } = await folderWithEarlierDelete(w);
     const base = w.head;
     await w.run({ type: 'delete', id: dir }, 'A');
     const plan = written(await w.run({ type: 'move', id: dir, name: 'renamed' }, 'B', base));
     expect(kinds(plan)).toEqual(['MOVE_RESTORED']);
-    expect(plan.usageDelta).toBe(1);
+    expect(plan.usageDelta).toBe(2);
     expect(w.names()).toEqual(['renamed']);
     expect(w.node(later).deleted).toBe(false);
     expect(w.node(early)).toMatchObject({ deleted: true, trashRootId: early });
@@ -292,16 +298,13 @@ describe('planner: delete and restore', () => {
 
   it('restore brings back what the same delete removed; things deleted earlier stay, as their own trash roots', async () => {
     const w = new PlannerWorld();
-    const a = await w.folder('a');
-    const before = await w.file('before', 'b', a);
-    const together = await w.file('together', 'tt', a);
-    await w.run({ type: 'delete', id: before });
-    await w.run({ type: 'delete', id: a });
-    const plan = written(await w.run({ type: 'restore', id: a }));
+    const { dir, early, later } = await folderWithEarlierDelete(w);
+    await w.run({ type: 'delete', id: dir });
+    const plan = written(await w.run({ type: 'restore', id: dir }));
     expect(plan).toMatchObject({ opKind: 'node.restore', usageDelta: 2 });
-    expect(w.node(together).deleted).toBe(false);
-    expect(w.node(before)).toMatchObject({ deleted: true, trashRootId: before });
-    expect(w.model.trashRoots(10, null).map((n) => n.id)).toEqual([before]);
+    expect(w.node(later).deleted).toBe(false);
+    expect(w.node(early)).toMatchObject({ deleted: true, trashRootId: early });
+    expect(w.model.trashRoots(10, null).map((n) => n.id)).toEqual([early]);
   });
 
   it.each([
