@@ -7,6 +7,7 @@ import { StorageModule } from './infra/storage/storage.module.js';
 import { AdminModule } from './modules/admin/admin.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { BlocksModule } from './modules/blocks/blocks.module.js';
+import { DevicesModule } from './modules/devices/devices.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { JournalModule } from './modules/journal/journal.module.js';
 import { NamespaceModule } from './modules/namespace/namespace.module.js';
@@ -32,6 +33,7 @@ export class AppModule {
         DatabaseModule.forRoot(database),
         StorageModule,
         AuthModule,
+        DevicesModule,
         BlocksModule,
         JournalModule,
         NamespaceModule,

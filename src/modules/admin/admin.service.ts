@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { rootNamespaceOf } from '../../domain/namespace.js';
 import { EventBus } from '../../common/events/event-bus.js';
 import type { AuthContext, User } from '../auth/auth.types.js';
-import { DeviceStatusRegistry } from '../auth/device-status.registry.js';
-import { DevicesService, toDeviceDto } from '../auth/devices.service.js';
 import { UsersService, type UserPatch } from '../auth/users.service.js';
+import { DevicesService } from '../auth/devices.service.js';
+import { DeviceListing, toDeviceDto } from '../devices/device-listing.service.js';
 import { BlocksService } from '../blocks/blocks.service.js';
 import { ConflictsService } from '../namespace/conflicts/conflicts.service.js';
 import { JournalService } from '../journal/journal.service.js';
@@ -36,7 +36,7 @@ export class AdminService {
   constructor(
     private readonly users: UsersService,
     private readonly devices: DevicesService,
-    private readonly status: DeviceStatusRegistry,
+    private readonly listing: DeviceListing,
     private readonly journal: JournalService,
     private readonly catalog: NamespaceCatalog,
     private readonly blocks: BlocksService,
@@ -80,9 +80,9 @@ export class AdminService {
 
   async userDevices(id: string): Promise<AdminDeviceDto[]> {
     await this.user(id);
-    const [devices, sync, head] = await Promise.all([this.devices.ofUser(id), this.status.statusOf(id), this.journal.head(rootNamespaceOf(id))]);
+    const [devices, head] = await Promise.all([this.listing.ofUser(id), this.journal.head(rootNamespaceOf(id))]);
     return devices.map((d) => {
-      const { current: _current, ...dto } = toDeviceDto(d, '', sync.get(d.id));
+      const { current: _current, ...dto } = toDeviceDto(d, '');
       return { ...dto, lagSeqs: Math.max(0, head - dto.sync.lastFetchedSeq) };
     });
   }

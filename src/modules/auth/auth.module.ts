@@ -8,8 +8,6 @@ import { AppConfig } from '../../config/app-config.js';
 import { AuthController } from './auth.controller.js';
 import { AccessTokenGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
-import { DeviceStatusRegistry } from './device-status.registry.js';
-import { DevicesController } from './devices.controller.js';
 import { DevicesRepository } from './devices.repository.js';
 import { DevicesService } from './devices.service.js';
 import { UsersService } from './users.service.js';
@@ -43,7 +41,7 @@ import { UsersRepository } from './users.repository.js';
       useFactory: (c: AppConfig) => ({ throttlers: [{ name: 'auth', ttl: 60_000, limit: c.auth.rateLimitPerMinute }] }),
     }),
   ],
-  controllers: [AuthController, DevicesController],
+  controllers: [AuthController],
   providers: [
     UsersRepository,
     DevicesRepository,
@@ -56,10 +54,9 @@ import { UsersRepository } from './users.repository.js';
     DevicesService,
     UsersService,
     MeService,
-    DeviceStatusRegistry,
     JwtStrategy,
     { provide: APP_GUARD, useClass: AccessTokenGuard },
   ],
-  exports: [SessionValidator, TokenService, AuthService, UsersService, DevicesService, DeviceStatusRegistry],
+  exports: [SessionValidator, TokenService, AuthService, UsersService, DevicesService],
 })
 export class AuthModule {}

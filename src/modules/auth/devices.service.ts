@@ -2,25 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { AuthErrors } from './auth.errors.js';
 import { AuthService } from './auth.service.js';
 import type { AuthContext, Device } from './auth.types.js';
-import { DeviceStatusRegistry, type DeviceSyncStatus } from './device-status.registry.js';
 import { DevicesRepository } from './devices.repository.js';
-import type { DeviceDto } from './dto/auth.dto.js';
-import type { UpdateDeviceDto } from './dto/device.dto.js';
 
-const NEVER_SYNCED: DeviceSyncStatus = { connected: false, lastPokedSeq: 0, lastAckedSeq: 0, lastFetchedSeq: 0, lastMqttSeenAt: null };
-
-export function toDeviceDto(d: Device, currentDeviceId: string, sync: DeviceSyncStatus = NEVER_SYNCED): DeviceDto {
-  return {
-    id: d.id,
-    name: d.name,
-    platform: d.platform,
-    createdAt: d.createdAt,
-    lastSeenAt: d.lastSeenAt,
-    current: d.id === currentDeviceId,
-    revokedAt: d.revokedAt,
-    hasPushToken: d.fcmToken !== null,
-    sync,
-  };
+/** What a device's owner may change about it. */
+export interface DevicePatch {
+  name?: string;
+  fcmToken?: string | null;
 }
 
 @Injectable()
@@ -28,22 +15,22 @@ export class DevicesService {
   constructor(
     private readonly devices: DevicesRepository,
     private readonly auth: AuthService,
-    private readonly status: DeviceStatusRegistry,
   ) {}
 
-  async list(auth: AuthContext, includeRevoked = false): Promise<DeviceDto[]> {
-    const [all, sync] = await Promise.all([this.devices.listByUser(auth.userId), this.status.statusOf(auth.userId)]);
-    return all.filter((d) => includeRevoked || !d.revokedAt).map((d) => toDeviceDto(d, auth.deviceId, sync.get(d.id)));
+  /** The caller's devices, signed-out ones too when asked. */
+  async list(auth: AuthContext, includeRevoked = false): Promise<Device[]> {
+    const all = await this.devices.listByUser(auth.userId);
+    return all.filter((d) => includeRevoked || !d.revokedAt);
   }
 
-  async update(auth: AuthContext, id: string, dto: UpdateDeviceDto): Promise<DeviceDto> {
+  /** Renames one of the caller's devices or sets its push token; "not found" for anyone else's. */
+  async update(auth: AuthContext, id: string, change: DevicePatch): Promise<Device> {
     await this.own(auth, id);
     const patch: Parameters<DevicesRepository['update']>[1] = {};
-    if (dto.name !== undefined) patch.name = dto.name;
-    if (dto.fcmToken !== undefined) patch.fcmToken = dto.fcmToken;
+    if (change.name !== undefined) patch.name = change.name;
+    if (change.fcmToken !== undefined) patch.fcmToken = change.fcmToken;
     if (Object.keys(patch).length > 0) await this.devices.update(id, patch);
-    const sync = await this.status.statusOf(auth.userId);
-    return toDeviceDto(await this.own(auth, id), auth.deviceId, sync.get(id));
+    return this.own(auth, id);
   }
 
   /** Every device of the account, revoked ones too (admin, notifications). */

@@ -5,7 +5,7 @@ import type { AuthContext } from '../auth/auth.types.js';
 import { BlocksErrors } from '../blocks/blocks.errors.js';
 import { BlocksService } from '../blocks/blocks.service.js';
 import type { ContentQuery } from './dto/read.dto.js';
-import { FilesService } from './files.service.js';
+import { FileReads } from './file-reads.service.js';
 import { NamespaceErrors } from './namespace.errors.js';
 
 /** A single byte range [start, end] (inclusive), or why there is none. */
@@ -49,13 +49,13 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 @Injectable()
 export class ContentService {
   constructor(
-    private readonly files: FilesService,
+    private readonly reads: FileReads,
     private readonly blocks: BlocksService,
   ) {}
 
   async download(auth: AuthContext, q: ContentQuery, when: DownloadConditions): Promise<Download> {
-    const view = await this.files.view(auth);
-    const node = await this.files.resolve(view, q);
+    const view = await this.reads.view(auth);
+    const node = await this.reads.resolve(view, q);
     if (node.kind !== 'file') throw NamespaceErrors.notAFile();
     if (node.purged && q.revision === undefined) throw NamespaceErrors.purged();
     let version = { size: node.size, contentHash: node.contentHash!, blocks: node.blocks, mtime: node.mtime };
@@ -88,7 +88,7 @@ export class ContentService {
   /** A raw block, only if one of the caller's files (current, old or trashed) uses it. */
   async downloadBlock(auth: AuthContext, hash: string): Promise<Download> {
     if (!isBlockHash(hash)) throw BlocksErrors.invalidHash();
-    const view = await this.files.view(auth);
+    const view = await this.reads.view(auth);
     if (!(await view.referencesBlock(hash))) throw BlocksErrors.notFound();
     const body = await this.blocks.read(hash);
     return { status: 200, headers: { 'Content-Type': 'application/octet-stream', ETag: `"${hash}"` }, body: () => body };

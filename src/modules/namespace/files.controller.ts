@@ -20,7 +20,8 @@ import {
   RestoreRevisionDto,
   WriteResultDto,
 } from './dto/write.dto.js';
-import { FilesService } from './files.service.js';
+import { FileReads } from './file-reads.service.js';
+import { FileWrites } from './file-writes.service.js';
 
 const WRITE_ERRORS = 'NAME_TAKEN (409, with autorename=false; details.current), ID_TAKEN, OP_ID_REUSED; see docs/errors.md';
 
@@ -31,7 +32,8 @@ export class FilesController {
   private readonly logger = new Logger(FilesController.name);
 
   constructor(
-    private readonly files: FilesService,
+    private readonly writes: FileWrites,
+    private readonly reads: FileReads,
     private readonly content: ContentService,
   ) {}
 
@@ -41,7 +43,7 @@ export class FilesController {
   @ApiResponse({ status: 201, type: WriteResultDto, description: 'Changed (200 with seq null: it was already so).' })
   @ApiResponse({ status: 409, type: ErrorBody, description: WRITE_ERRORS })
   createFolder(@Auth() auth: AuthContext, @Body() dto: CreateFolderDto): Promise<WriteResultDto> {
-    return this.files.createFolder(auth, dto);
+    return this.writes.createFolder(auth, dto);
   }
 
   @Post('files/commit')
@@ -55,7 +57,7 @@ export class FilesController {
   @ApiResponse({ status: 403, type: ErrorBody, description: 'QUOTA_EXCEEDED' })
   @ApiResponse({ status: 409, type: ErrorBody, description: WRITE_ERRORS })
   commit(@Auth() auth: AuthContext, @Body() dto: CommitFileDto): Promise<WriteResultDto> {
-    return this.files.commit(auth, dto);
+    return this.writes.commit(auth, dto);
   }
 
   @Post('files/move')
@@ -65,7 +67,7 @@ export class FilesController {
   @ApiResponse({ status: 400, type: ErrorBody, description: 'MOVE_INTO_ITSELF, NOT_A_FOLDER, INVALID_NAME' })
   @ApiResponse({ status: 409, type: ErrorBody, description: WRITE_ERRORS })
   move(@Auth() auth: AuthContext, @Body() dto: MoveDto): Promise<WriteResultDto> {
-    return this.files.move(auth, dto);
+    return this.writes.move(auth, dto);
   }
 
   @Post('files/delete')
@@ -74,7 +76,7 @@ export class FilesController {
   @ApiResponse({ status: 201, type: WriteResultDto, description: 'Changed (200 with seq null: it was already so).' })
   @ApiResponse({ status: 409, type: ErrorBody, description: WRITE_ERRORS })
   delete(@Auth() auth: AuthContext, @Body() dto: DeleteDto): Promise<WriteResultDto> {
-    return this.files.delete(auth, dto);
+    return this.writes.delete(auth, dto);
   }
 
   @Post('files/restore')
@@ -83,7 +85,7 @@ export class FilesController {
   @ApiResponse({ status: 201, type: WriteResultDto, description: 'Changed (200 with seq null: it was already so).' })
   @ApiResponse({ status: 409, type: ErrorBody, description: 'NOT_IN_TRASH, PARENT_DELETED, NAME_TAKEN' })
   restore(@Auth() auth: AuthContext, @Body() dto: RestoreDto): Promise<WriteResultDto> {
-    return this.files.restore(auth, dto);
+    return this.writes.restore(auth, dto);
   }
 
   @Post('files/revisions/restore')
@@ -91,7 +93,7 @@ export class FilesController {
   @ApiOperation({ operationId: 'restoreRevision', summary: 'Make an old version the current content (a new version).' })
   @ApiResponse({ status: 201, type: WriteResultDto, description: 'Changed (200 with seq null: it was already so).' })
   restoreRevision(@Auth() auth: AuthContext, @Body() dto: RestoreRevisionDto): Promise<WriteResultDto> {
-    return this.files.restoreRevision(auth, dto);
+    return this.writes.restoreRevision(auth, dto);
   }
 
   @Post('batch')
@@ -102,7 +104,7 @@ export class FilesController {
   })
   @ApiResponse({ status: 200, type: BatchResultDto })
   batch(@Auth() auth: AuthContext, @Body() dto: BatchDto): Promise<BatchResultDto> {
-    return this.files.batch(auth, dto);
+    return this.writes.batch(auth, dto);
   }
 
   @Get('files/metadata')
@@ -110,14 +112,14 @@ export class FilesController {
   @ApiResponse({ status: 200, type: EntryDto })
   @ApiResponse({ status: 404, type: ErrorBody, description: 'NODE_NOT_FOUND, PATH_NOT_FOUND' })
   metadata(@Auth() auth: AuthContext, @Query() q: NodeRefQuery): Promise<EntryDto> {
-    return this.files.metadata(auth, q);
+    return this.reads.metadata(auth, q);
   }
 
   @Get('files/list')
   @ApiOperation({ operationId: 'listFolder', summary: 'A folder’s contents in name order, paginated; optionally recursive.' })
   @ApiResponse({ status: 200, type: ListPageDto })
   list(@Auth() auth: AuthContext, @Query() q: ListQuery): Promise<ListPageDto> {
-    return this.files.list(auth, q);
+    return this.reads.list(auth, q);
   }
 
   @Get('files/blocks')
@@ -125,21 +127,21 @@ export class FilesController {
   @ApiResponse({ status: 200, type: BlockListDto })
   @ApiResponse({ status: 410, type: ErrorBody, description: 'PURGED' })
   blockList(@Auth() auth: AuthContext, @Query() q: ContentQuery): Promise<BlockListDto> {
-    return this.files.blocks(auth, q);
+    return this.reads.blocks(auth, q);
   }
 
   @Get('files/revisions')
   @ApiOperation({ operationId: 'listRevisions', summary: 'A file’s versions, newest first.' })
   @ApiResponse({ status: 200, type: [RevisionDto] })
   revisions(@Auth() auth: AuthContext, @Query() q: NodeRefQuery): Promise<RevisionDto[]> {
-    return this.files.revisions(auth, q);
+    return this.reads.revisions(auth, q);
   }
 
   @Get('trash')
   @ApiOperation({ operationId: 'listTrash', summary: 'What was deleted and can be restored, newest first.' })
   @ApiResponse({ status: 200, type: TrashPageDto })
   trash(@Auth() auth: AuthContext, @Query() q: TrashQuery): Promise<TrashPageDto> {
-    return this.files.trash(auth, q.limit ?? 200, q.cursor);
+    return this.reads.trash(auth, q.limit ?? 200, q.cursor);
   }
 
   @Get('files/content')

@@ -9,7 +9,8 @@ import { ConflictsService } from './conflicts/conflicts.service.js';
 import { CONFLICT_MODEL, ConflictSchema } from './conflicts/schemas/conflict.schema.js';
 import { ContentService } from './content.service.js';
 import { FilesController } from './files.controller.js';
-import { FilesService } from './files.service.js';
+import { FileReads } from './file-reads.service.js';
+import { FileWrites } from './file-writes.service.js';
 import { NamespaceCatalog } from './namespace-catalog.service.js';
 import { PurgeService } from './purge.service.js';
 import { ProjectionService } from './projection.service.js';
@@ -58,7 +59,8 @@ import { JournalService } from '../journal/journal.service.js';
     TreeRepository,
     ProjectionService,
     SyncWriter,
-    FilesService,
+    FileReads,
+    FileWrites,
     ContentService,
     ConflictsRepository,
     ConflictsService,

@@ -1,13 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import type { Collection } from 'mongodb';
-import type { Model } from 'mongoose';
 import { Clock } from '../../common/clock.js';
 import { EventBus } from '../../common/events/event-bus.js';
-import { collectionOf } from '../../infra/database/collections.js';
-import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
-import { DeviceStatusRegistry, type DeviceStatusProvider, type DeviceSyncStatus } from '../auth/device-status.registry.js';
-import { DEVICE_SYNC_MODEL, type DeviceSyncDoc } from './schemas/device-sync.schema.js';
+import { NEVER_SYNCED, type DeviceSyncStatus } from './device-sync-status.js';
+import { DeviceSyncRepository } from './device-sync.repository.js';
 
 const FLUSH_EVERY_MS = 1000;
 
@@ -21,27 +16,22 @@ interface Tracked extends DeviceSyncStatus {
  * `device_sync` once a second, so acks cost no database round trip.
  */
 @Injectable()
-export class DeviceSyncService implements DeviceStatusProvider, OnModuleInit, OnApplicationShutdown {
+export class DeviceSyncService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(DeviceSyncService.name);
   private readonly live = new Map<string, Tracked>();
   private readonly dirty = new Set<string>();
-  private readonly docs: Collection<DeviceSyncDoc>;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    @InjectModel(DEVICE_SYNC_MODEL) private readonly model: Model<DeviceSyncDoc>,
-    registry: DeviceStatusRegistry,
+    private readonly stored: DeviceSyncRepository,
     events: EventBus,
     private readonly clock: Clock,
   ) {
-    this.docs = collectionOf(model);
-    registry.register(this);
     events.on('delta.read', (e) => this.fetched(e.userId, e.deviceId, e.fromSeq));
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.model.init();
+  onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
     this.timer.unref();
   }
@@ -87,17 +77,9 @@ export class DeviceSyncService implements DeviceStatusProvider, OnModuleInit, On
     return this.live.get(deviceId);
   }
 
+  /** Every tracked device of the user, what this process holds merged over what is stored. */
   async statusOf(userId: string): Promise<Map<string, DeviceSyncStatus>> {
-    const out = new Map<string, DeviceSyncStatus>();
-    for (const d of await this.docs.find({ userId }).toArray()) {
-      out.set(d._id, {
-        connected: d.connected,
-        lastPokedSeq: d.lastPokedSeq,
-        lastAckedSeq: d.lastAckedSeq,
-        lastFetchedSeq: d.lastFetchedSeq,
-        lastMqttSeenAt: d.lastMqttSeenAt ?? null,
-      });
-    }
+    const out = await this.stored.ofUser(userId);
     for (const [id, t] of this.live) {
       if (t.userId !== userId) continue;
       const stored = out.get(id);
@@ -124,16 +106,7 @@ export class DeviceSyncService implements DeviceStatusProvider, OnModuleInit, On
     for (const id of ids) {
       const t = this.live.get(id);
       if (!t) continue;
-      const update = {
-        $max: { lastPokedSeq: t.lastPokedSeq, lastAckedSeq: t.lastAckedSeq, lastFetchedSeq: t.lastFetchedSeq },
-        $set: { userId: t.userId, connected: t.connected, lastMqttSeenAt: t.lastMqttSeenAt },
-      };
-      try {
-        await this.docs.updateOne({ _id: id }, update, { upsert: true });
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        await this.docs.updateOne({ _id: id }, update);
-      }
+      await this.stored.save(id, t.userId, t);
       // Forget disconnected devices once written: memory follows connections, not history.
       if (!t.connected && !this.dirty.has(id)) this.live.delete(id);
     }
@@ -142,7 +115,7 @@ export class DeviceSyncService implements DeviceStatusProvider, OnModuleInit, On
   private update(userId: string, deviceId: string, fn: (t: Tracked) => void): void {
     let t = this.live.get(deviceId);
     if (!t) {
-      t = { userId, connected: false, lastPokedSeq: 0, lastAckedSeq: 0, lastFetchedSeq: 0, lastMqttSeenAt: null };
+      t = { ...NEVER_SYNCED, userId };
       this.live.set(deviceId, t);
     }
     fn(t);

@@ -3,8 +3,10 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '../../config/app-config.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { JournalModule } from '../journal/journal.module.js';
+import { DeviceSyncRepository } from './device-sync.repository.js';
 import { DeviceSyncService } from './device-sync.service.js';
 import { MqttBrokerService } from './mqtt-broker.service.js';
+import { MqttGatekeeper } from './mqtt-gatekeeper.js';
 import { PokeService } from './poke.service.js';
 import { FirebasePushSender } from './push/firebase-push-sender.js';
 import { DisabledPushSender, PUSH_SENDER, type PushSender } from './push/push-sender.js';
@@ -14,7 +16,9 @@ import { WakeupService } from './wakeup.service.js';
 @Module({
   imports: [MongooseModule.forFeature([{ name: DEVICE_SYNC_MODEL, schema: DeviceSyncSchema }]), AuthModule, JournalModule],
   providers: [
+    DeviceSyncRepository,
     DeviceSyncService,
+    MqttGatekeeper,
     MqttBrokerService,
     PokeService,
     WakeupService,

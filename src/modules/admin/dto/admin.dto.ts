@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DeviceSyncDto } from '../../auth/dto/auth.dto.js';
+import { DeviceSyncDto } from '../../devices/dto/device.dto.js';
 import { ConflictsQuery } from '../../namespace/dto/read.dto.js';
 import { PLATFORMS, ROLES, type Platform, type Role } from '../../auth/auth.types.js';
 import { IsOmittable } from '../../../common/http/validation.js';

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsString, Length, MaxLength, MinLength } from 'class-validator';
 import { PLATFORMS, ROLES, type Platform, type Role } from '../auth.types.js';
@@ -75,26 +75,4 @@ export class SessionDto {
 export class RefreshResultDto {
   @ApiProperty({ format: 'uuid' }) deviceId!: string;
   @ApiProperty({ type: TokensDto }) tokens!: TokensDto;
-}
-
-export class DeviceSyncDto {
-  @ApiProperty({ description: 'Connected to the MQTT broker now.' }) connected!: boolean;
-  @ApiProperty({ description: 'Highest journal seq poked to it over MQTT.' }) lastPokedSeq!: number;
-  @ApiProperty({ description: 'Highest seq whose poke it acknowledged (PUBACK).' }) lastAckedSeq!: number;
-  @ApiProperty({ description: 'Cursor seq it last read the delta from: everything up to it is durably applied.' })
-  lastFetchedSeq!: number;
-  @ApiProperty({ nullable: true, type: Date }) lastMqttSeenAt!: Date | null;
-}
-
-export class DeviceDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ enum: PLATFORMS }) platform!: Platform;
-  @ApiProperty() createdAt!: Date;
-  @ApiProperty() lastSeenAt!: Date;
-  @ApiProperty({ description: 'True for the device making this request.' }) current!: boolean;
-  @ApiPropertyOptional({ nullable: true, type: Date }) revokedAt!: Date | null;
-  @ApiProperty({ description: 'Whether an FCM token is registered (the token itself is never returned).' })
-  hasPushToken!: boolean;
-  @ApiProperty({ type: DeviceSyncDto, description: 'How far the device has caught up.' }) sync!: DeviceSyncDto;
 }

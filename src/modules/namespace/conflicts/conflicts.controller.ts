@@ -6,7 +6,7 @@ import { Auth } from '../../auth/auth.decorators.js';
 import type { AuthContext } from '../../auth/auth.types.js';
 import { ConflictPageDto, ConflictsQuery } from '../dto/read.dto.js';
 import { ResolveConflictDto, WriteResultDto } from '../dto/write.dto.js';
-import { FilesService } from '../files.service.js';
+import { FileWrites } from '../file-writes.service.js';
 import { ConflictsService } from './conflicts.service.js';
 
 /** The conflicts the server settled; resolving one is an ordinary journaled write of the tree. */
@@ -16,7 +16,7 @@ import { ConflictsService } from './conflicts.service.js';
 export class ConflictsController {
   constructor(
     private readonly conflicts: ConflictsService,
-    private readonly files: FilesService,
+    private readonly writes: FileWrites,
   ) {}
 
   @Get()
@@ -37,6 +37,6 @@ export class ConflictsController {
   @ApiResponse({ status: 409, type: ErrorBody, description: 'CONFLICT_ALREADY_RESOLVED' })
   @ApiResponse({ status: 400, type: ErrorBody, description: 'RESOLUTION_NOT_APPLICABLE' })
   resolve(@Auth() auth: AuthContext, @Param('id') id: string, @Body() dto: ResolveConflictDto): Promise<WriteResultDto> {
-    return this.files.resolveConflict(auth, id, dto);
+    return this.writes.resolveConflict(auth, id, dto);
   }
 }
