@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 import type { ApiReply } from '../../client/src/sdk/reply.js';
-import type { TrashPage, WriteResult } from '../../client/src/sdk/types.js';
-import { type Account, Device, newDevice } from '../support/device.js';
+import type { TrashPage } from '../../client/src/sdk/types.js';
+import { type Account, Device, newDevice, written } from '../support/device.js';
 
 describe('trash: delete and restore (e2e)', () => {
   let t: TestApp;
@@ -19,11 +19,7 @@ describe('trash: delete and restore (e2e)', () => {
   });
 
   /** Writes with the device's own (old) cursor: its own changes never count as unseen. */
-  const ok = async (p: Promise<ApiReply<WriteResult>>) => {
-    const res = await p;
-    expect(res.status, JSON.stringify(res.raw)).toBe(201);
-    return res.body;
-  };
+  const ok = written;
   const file = async (path: string, text = path) => (await ok(d.putFile({ path }, Buffer.from(text)))).entry;
   const folder = async (path: string) => (await ok(d.mkdir({ path }))).entry;
   const names = async () => (await d.listAll({ path: '/' }, { recursive: true })).map((e) => e.path);

@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 import type { ApiReply } from '../../client/src/sdk/reply.js';
 import type { Entry, ListPage, WriteResult } from '../../client/src/sdk/types.js';
-import { type Account, Device, newDevice } from '../support/device.js';
+import { type Account, Device, newDevice, written } from '../support/device.js';
 
 const NFC = 'Caf\u00e9';
 const NFD = 'Cafe\u0301';
@@ -23,11 +23,7 @@ describe('the tree: folders, moves, names, listing (e2e)', () => {
     ({ session: account, device: d } = await newDevice(t.api));
   });
 
-  const ok = async (p: Promise<ApiReply<WriteResult>>) => {
-    const res = await p;
-    expect(res.status, JSON.stringify(res.raw)).toBe(201);
-    return res.body.entry;
-  };
+  const ok = async (p: Promise<ApiReply<WriteResult>>) => (await written(p)).entry;
   const file = (path: string, text = 'x') => ok(d.putFile({ path }, Buffer.from(text)));
   /** The metadata answer of a node: its entry as `.body`, or `.error`. */
   const meta = (ref: { id: string } | { path: string }) => d.get('/v1/files/metadata', ref);

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { hashBuffer } from '../../src/shared/content-hash.js';
 import { uploadMissingBlocks } from '../../client/src/sdk/blocks.js';
 import { PocketCloudClient } from '../../client/src/sdk/client.js';
@@ -226,4 +227,11 @@ export async function loginDevice(api: ApiClient, account: { email: string; pass
   const device = Device.of(api, await api.login(account.email, account.password, name), name);
   await device.latest();
   return device;
+}
+
+/** The body of a write that must succeed (201); the assertion shows the error body otherwise. */
+export async function written(reply: Promise<ApiReply<WriteResult>>): Promise<WriteResult> {
+  const res = await reply;
+  expect(res.status, JSON.stringify(res.raw)).toBe(201);
+  return res.body;
 }
