@@ -8,7 +8,7 @@ import { runScenario, type ScenarioOptions } from '../support/sync-random.js';
  * CI runs the fixed seeds below. Replay one: SYNC_SEEDS=123 npx vitest run test/e2e/sync-random.e2e.spec.ts
  * Soak: npm run soak -- --runs 200 (random seeds, printed; SYNC_SOAK_RUNS / SYNC_SOAK_SEED underneath).
  */
-const CI_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 50003, 50009, 50029, 300328];
+const CI_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 50003, 50009, 50029, 300328, 841147859];
 /**
  * Seeds that once failed (soak, 150 steps), replayed at their length: the engine wrote into a
  * folder the user had deleted or renamed after the scan (ENOENT) — fixed in apply.ts (ensureDir).
@@ -18,6 +18,10 @@ const REGRESSION_STEPS: Record<number, number> = { 50003: 150, 50009: 150, 50029
  * 300328 (soak, 60 steps): an apply crashed between writing a temp file and renaming it into
  * place, then the user renamed the folder holding it; the temp file stayed forever — fixed in
  * the scan, which now removes the engine's leftover temp files.
+ *
+ * 841147859 (soak, 60 steps): a device renamed its conflicted copy back to "z" while "Z" was
+ * live; the collision name kept was the node's own, so the server answered a no-op and the
+ * device kept "z" — fixed in the planner, which journals that move so the device learns.
  */
 
 function seeds(): number[] {

@@ -205,6 +205,16 @@ describe('planner: move', () => {
     expect(await codeOf(w.run({ type: 'move', id: a, parentId: target(a, b) }))).toBe(code);
   });
 
+  it('a rename back onto a taken name whose collision name is the node\'s own is journaled, not dropped (soak seed 841147859)', async () => {
+    const w = new PlannerWorld();
+    await w.folder('Z');
+    const copy = await w.folder('z (conflicted copy dev-B)');
+    const plan = written(await w.run({ type: 'move', id: copy, name: 'z' }, 'B'));
+    expect(kinds(plan)).toEqual(['NAME_COLLISION']);
+    expect(plan.changes).toEqual([expect.objectContaining({ id: copy, name: 'z (conflicted copy dev-B)', path: '/z (conflicted copy dev-B)' })]);
+    expect(w.names()).toEqual(['Z', 'z (conflicted copy dev-B)']);
+  });
+
   it('the root cannot move', async () => {
     const w = new PlannerWorld();
     expect(await codeOf(w.run({ type: 'move', id: w.ns, name: 'x' }))).toBe('ROOT_IMMUTABLE');

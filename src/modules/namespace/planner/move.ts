@@ -56,7 +56,13 @@ export async function planMove(op: Extract<Operation, { type: 'move' }>, p: Plan
     case 'apply': {
       const parent = await p.ensureLiveFolder(target, 'PARENT_RESTORED', node.id);
       const placed = await p.placeName(parent.id, name, node.id, op.autorename);
-      if (parent.id === node.parentId && placed === node.name) return p.noop(node);
+      if (parent.id === node.parentId && placed === node.name) {
+        // The asked-for name was taken, and the name kept for the collision is the node's own:
+        // nothing moves, but the mover must learn it, so the node and the NAME_COLLISION are
+        // journaled (a device that renamed locally gets its name back from the delta).
+        p.touch(node);
+        return p.write('node.move', 0, node.id);
+      }
       p.change(node, { parentId: parent.id, name: placed, locationSeq: p.seq, locationDev: dev });
       return p.write('node.move', 0, node.id);
     }
