@@ -38,6 +38,8 @@ export class AppConfig {
   readonly quota: { defaultBytes: number };
   /** Nodes the in-memory tree models of recently used namespaces may hold together. */
   readonly treeModelMaxNodes: number;
+  /** A delta read from a cursor more journal entries behind than this answers CURSOR_RESET (relist); 0 = never. */
+  readonly deltaRelistAfterEntries: number;
   readonly mqtt: {
     tcp: { host: string; port: number } | null;
     webSocket: boolean;
@@ -102,6 +104,7 @@ export class AppConfig {
     };
     this.quota = { defaultBytes: e.DEFAULT_QUOTA_BYTES };
     this.treeModelMaxNodes = e.TREE_MODEL_MAX_NODES;
+    this.deltaRelistAfterEntries = e.DELTA_RELIST_AFTER_ENTRIES;
     this.mqtt = {
       tcp: e.MQTT_TCP_ENABLED ? { host: e.MQTT_TCP_HOST ?? e.HOST, port: e.MQTT_TCP_PORT } : null,
       webSocket: e.MQTT_WS_ENABLED,

@@ -62,6 +62,7 @@ export const envSchema = z
     AUTH_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(10),
     MAX_DEVICES_PER_USER: int(1, 100_000).default(100),
     TREE_MODEL_MAX_NODES: int(0, 100_000_000).default(500_000),
+    DELTA_RELIST_AFTER_ENTRIES: int(0, 1_000_000_000).default(10_000),
     REGISTRATION_OPEN: bool.default(true),
     ADMIN_EMAILS: z
       .string()

@@ -10,6 +10,7 @@ describe('delta cursor', () => {
     { ns: NS, seq: 1, skip: 0 },
     { ns: NS, seq: 42, skip: 7 },
     { ns: NS, seq: 999_999_999_999, skip: 999_999_999 },
+    { ns: NS, seq: 42, skip: 7, paging: true },
   ])('round-trips %o', (pos) => {
     const cursor = encodeCursor(pos);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -22,6 +23,7 @@ describe('delta cursor', () => {
 
   it('decodes exactly the documented format', () => {
     expect(decodeCursor(b64(`1.${NS}.12.3`))).toEqual({ ns: NS, seq: 12, skip: 3 });
+    expect(decodeCursor(b64(`1.${NS}.12.3.p`))).toEqual({ ns: NS, seq: 12, skip: 3, paging: true });
   });
 
   it.each([
@@ -33,6 +35,8 @@ describe('delta cursor', () => {
     ['a JWT-looking string', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln'],
     ['too few parts', b64(`1.${NS}.1`)],
     ['too many parts', b64(`1.${NS}.1.0.0`)],
+    ['a fifth part other than the paging mark', b64(`1.${NS}.1.0.q`)],
+    ['the paging mark twice', b64(`1.${NS}.1.0.p.p`)],
     ['empty parts', b64('1...')],
     ['non-numeric seq', b64(`1.${NS}.x.0`)],
     ['non-numeric skip', b64(`1.${NS}.1.y`)],

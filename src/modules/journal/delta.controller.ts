@@ -18,7 +18,7 @@ export class DeltaController {
     summary: 'Changes after a cursor, in journal order, each exactly once; page on with the returned cursor.',
   })
   @ApiResponse({ status: 200, type: DeltaPageDto })
-  @ApiResponse({ status: 409, type: ErrorBody, description: 'CURSOR_RESET: relist, or read from the start' })
+  @ApiResponse({ status: 409, type: ErrorBody, description: 'CURSOR_RESET: a cursor this server did not make, or one more than DELTA_RELIST_AFTER_ENTRIES entries behind: relist, or read from the start' })
   read(@Auth() auth: AuthContext, @Query() q: DeltaQuery): Promise<DeltaPageDto> {
     return this.delta.read(auth, q.cursor, q.limit ?? 1000);
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config.js';
 import { rootNamespaceOf } from '../../domain/namespace.js';
 import { EventBus } from '../../common/events/event-bus.js';
 import type { AuthContext } from '../auth/auth.types.js';
@@ -22,6 +23,7 @@ export class DeltaService {
   constructor(
     private readonly journal: JournalService,
     private readonly events: EventBus,
+    private readonly config: AppConfig,
   ) {}
 
   async latest(auth: AuthContext): Promise<LatestCursorDto> {
@@ -36,6 +38,12 @@ export class DeltaService {
     if (!from || from.ns !== ns) throw JournalErrors.cursorReset();
     const head = await this.journal.head(ns);
     if (from.seq > head || (from.seq === head && from.skip > 0)) throw JournalErrors.cursorReset();
+    // A device far behind relists: one listing instead of every change since. Not a reader that
+    // started from the beginning on purpose, nor one paging on towards the head.
+    const relistAfter = this.config.deltaRelistAfterEntries;
+    if (cursor !== undefined && !from.paging && relistAfter > 0 && head - from.seq > relistAfter) {
+      throw JournalErrors.farBehind(head - from.seq, relistAfter);
+    }
     this.events.emit('delta.read', { ns, userId: auth.userId, deviceId: auth.deviceId, fromSeq: from.seq });
 
     const entries: DeltaPageDto['entries'] = [];
@@ -54,6 +62,6 @@ export class DeltaService {
       }
       hasMore = pos.seq < head;
     }
-    return { entries, cursor: encodeCursor(pos), hasMore };
+    return { entries, cursor: encodeCursor({ ...pos, paging: hasMore }), hasMore };
   }
 }

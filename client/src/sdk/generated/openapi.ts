@@ -1722,7 +1722,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeltaPageDto"];
                 };
             };
-            /** @description CURSOR_RESET: relist, or read from the start */
+            /** @description CURSOR_RESET: a cursor this server did not make, or one more than DELTA_RELIST_AFTER_ENTRIES entries behind: relist, or read from the start */
             409: {
                 headers: {
                     [name: string]: unknown;
