@@ -181,6 +181,23 @@ async function main(): Promise<void> {
         ok(api.post('/v1/files/commit', { id: file.entry.id, path: '/small/e0/doc.txt', blocks: [hash], size: 1000, mtime: new Date().toISOString(), baseCursor: me.cursor }, me.token)),
       ));
       void bigPage;
+      // A new device's catch-up of the metadata, as the engine does it: the head cursor, then the whole tree, paged.
+      const relist = await timed(async () => {
+        await ok(api.get('/v1/delta/latest', me.token));
+        let nodes = 0;
+        let cursor: string | null = null;
+        do {
+          const q: string = cursor ? `/v1/files/list?cursor=${encodeURIComponent(cursor)}&limit=2000` : `/v1/files/list?id=${me.root}&recursive=true&limit=2000`;
+          const page = await ok(api.get(q, me.token));
+          nodes += page.entries.length;
+          cursor = page.hasMore ? page.cursor : null;
+        } while (cursor);
+        return nodes;
+      });
+      throughput.push([
+        `a new device relists the measured user's tree (${relist.value.toLocaleString('en')} nodes, pages of 2,000 as the SDK reads them)`,
+        `${(relist.ms / 1000).toFixed(2)} s, ${Math.round(relist.value / (relist.ms / 1000)).toLocaleString('en')} nodes/s`,
+      ]);
       throughput.push([`server RSS at ${held.toLocaleString('en')} nodes`, fmtBytes(rssOf(world.server.pid!))]);
     }
 
