@@ -1,13 +1,16 @@
 import { getModelToken } from '@nestjs/mongoose';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Collection } from 'mongodb';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DatabaseTarget } from '../../src/infra/database/database.module.js';
 import { detectFlavor } from '../../src/infra/database/flavor.js';
 import { StartupError } from '../../src/infra/process/startup-error.js';
-import { JournalRepository } from '../../src/modules/journal/journal.repository.js';
+import { collectionOf } from '../../src/infra/database/collections.js';
+import { entryId, JournalRepository } from '../../src/modules/journal/journal.repository.js';
 import type { JournalEntry } from '../../src/modules/journal/journal.types.js';
+import { CHUNK_MAX_CHANGES, chunkId, type JournalChunkDoc } from '../../src/modules/journal/journal-chunks.js';
 import {
+  JOURNAL_CHUNK_MODEL,
   JOURNAL_ENTRY_MODEL,
   JOURNAL_HEAD_MODEL,
   JOURNAL_PAGE_MODEL,
@@ -20,8 +23,8 @@ import { uuidv7 } from '../../src/shared/ids.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig, uniqueDbName } from '../support/test-env.js';
 
-function entry(ns: string, seq: number): JournalEntry {
-  const node = freshNode(uuidv7(), ns, `d${seq}`, 'folder', seq, null);
+function entry(ns: string, seq: number, changes = 1): JournalEntry {
+  const nodes = Array.from({ length: changes }, (_, i) => freshNode(uuidv7(), ns, `d${seq}-${i}`, 'folder', seq, null));
   return {
     ns,
     seq,
@@ -32,7 +35,7 @@ function entry(ns: string, seq: number): JournalEntry {
     opKey: null,
     opHash: null,
     usage: 0,
-    changes: [{ ...node, path: `/${node.name}` }],
+    changes: nodes.map((node) => ({ ...node, path: `/${node.name}` })),
   };
 }
 
@@ -86,23 +89,27 @@ describe('the embedded FerretDB indexes _id lookups', () => {
  */
 describe('journal reads, both paths', () => {
   let app: TestApp;
+  let makeRepo: (flavor: 'ferretdb' | 'mongodb') => JournalRepository;
+  let chunks: Collection<JournalChunkDoc>;
+  let entries: Collection<JournalEntryDoc>;
   const repos = new Map<'ferretdb' | 'mongodb', JournalRepository>();
+  const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
   beforeAll(async () => {
     const config = testConfig('journal-reads');
     app = await startTestApp(config);
     const model = <T>(name: string) => app.app.get<Model<T>>(getModelToken(name));
-    for (const flavor of ['ferretdb', 'mongodb'] as const) {
-      repos.set(
-        flavor,
-        new JournalRepository(
-          model<JournalEntryDoc>(JOURNAL_ENTRY_MODEL),
-          model<JournalPageDoc>(JOURNAL_PAGE_MODEL),
-          model<JournalHeadDoc>(JOURNAL_HEAD_MODEL),
-          new DatabaseTarget(inject('mongoUri'), config.database.dbName, flavor),
-        ),
+    makeRepo = (flavor) =>
+      new JournalRepository(
+        model<JournalEntryDoc>(JOURNAL_ENTRY_MODEL),
+        model<JournalPageDoc>(JOURNAL_PAGE_MODEL),
+        model<JournalHeadDoc>(JOURNAL_HEAD_MODEL),
+        model<JournalChunkDoc>(JOURNAL_CHUNK_MODEL),
+        new DatabaseTarget(inject('mongoUri'), config.database.dbName, flavor),
       );
-    }
+    for (const flavor of ['ferretdb', 'mongodb'] as const) repos.set(flavor, makeRepo(flavor));
+    chunks = collectionOf(model<JournalChunkDoc>(JOURNAL_CHUNK_MODEL));
+    entries = collectionOf(model<JournalEntryDoc>(JOURNAL_ENTRY_MODEL));
   });
   afterAll(() => app.close());
 
@@ -119,7 +126,67 @@ describe('journal reads, both paths', () => {
       expect(await seqs(5, 10), flavor).toEqual([]);
       expect(await seqs(6, 10), flavor).toEqual([7, 8]);
       const [first] = await repo.readAfter(ns, 0, 1);
-      expect(first!.changes[0]!.name, flavor).toBe('d1');
+      expect(first!.changes[0]!.name, flavor).toBe('d1-0');
     }
+  });
+
+  it('on FerretDB, a writer seals each chunk of 256 it completes, and reads through chunks equal the range reads', { timeout: 60_000 }, async () => {
+    const [ferret, mongo] = [repos.get('ferretdb')!, repos.get('mongodb')!];
+    const ns = uuidv7();
+    const written = range(1, 600).map((seq) => entry(ns, seq));
+    for (let i = 0; i < written.length; i += 100) expect(await ferret.tryAppendMany(written.slice(i, i + 100))).toBe(100);
+    const sealed = await chunks.find({ _id: { $in: [0, 1, 2].map((c) => chunkId(ns, c)) } }).toArray();
+    expect(sealed.map((c) => [c._id, c.entries?.map((e) => e.seq)]).sort()).toEqual([
+      [chunkId(ns, 0), range(1, 256)],
+      [chunkId(ns, 1), range(257, 512)],
+    ]);
+
+    for (const [after, limit] of [[0, 600], [100, 300], [255, 2], [256, 256], [511, 100], [590, 20], [600, 5]] as const) {
+      const viaChunks = await ferret.readAfter(ns, after, limit);
+      expect(viaChunks.map((e) => e.seq), `${after}+${limit}`).toEqual(range(after + 1, Math.min(600, after + limit)));
+      expect(viaChunks, `${after}+${limit}`).toEqual(await mongo.readAfter(ns, after, limit));
+    }
+    expect(await ferret.readAfter(ns, 250, 10)).toEqual(written.slice(250, 260));
+
+    // The chunk is what answers: with entry 10's own document gone, it still gives entry 10,
+    // where the range read (which never looks at chunks) stops before the hole.
+    await entries.deleteOne({ _id: entryId(ns, 10) });
+    expect((await ferret.readAfter(ns, 0, 20)).map((e) => e.seq)).toEqual(range(1, 20));
+    expect((await mongo.readAfter(ns, 0, 20)).map((e) => e.seq)).toEqual(range(1, 9));
+  });
+
+  it('a reader seals the chunks nobody sealed (written elsewhere, or before chunks), from any start, once', { timeout: 60_000 }, async () => {
+    const ns = uuidv7();
+    // The MongoDB-flavoured repository never seals: these entries stand for another process's
+    // writes whose chunk buffer is gone, or a journal written by an older version.
+    expect(await repos.get('mongodb')!.tryAppendMany(range(1, 300).map((seq) => entry(ns, seq)))).toBe(300);
+    expect(await chunks.countDocuments({ _id: { $in: [chunkId(ns, 0), chunkId(ns, 1)] } })).toBe(0);
+
+    // Two processes read from mid-chunk at once: both seal chunk 0, one wins, neither fails.
+    const [a, b] = await Promise.all([makeRepo('ferretdb').readAfter(ns, 100, 500), makeRepo('ferretdb').readAfter(ns, 100, 500)]);
+    expect(a.map((e) => e.seq)).toEqual(range(101, 300));
+    expect(b).toEqual(a);
+    const c0 = await chunks.findOne({ _id: chunkId(ns, 0) });
+    expect(c0?.entries?.map((e) => e.seq)).toEqual(range(1, 256));
+    expect(await chunks.countDocuments({ _id: chunkId(ns, 1) })).toBe(0); // not complete yet
+
+    // A chunk completed by a writer that did not see its start is sealed by its next reader.
+    const ferret = repos.get('ferretdb')!;
+    expect(await ferret.tryAppendMany(range(301, 520).map((seq) => entry(ns, seq)))).toBe(220);
+    expect(await chunks.countDocuments({ _id: chunkId(ns, 1) })).toBe(0);
+    expect((await ferret.readAfter(ns, 256, 1000)).map((e) => e.seq)).toEqual(range(257, 520));
+    expect((await chunks.findOne({ _id: chunkId(ns, 1) }))?.entries?.map((e) => e.seq)).toEqual(range(257, 512));
+  });
+
+  it('a chunk too big to copy is marked so and read entry by entry', { timeout: 60_000 }, async () => {
+    const [ferret, mongo] = [repos.get('ferretdb')!, repos.get('mongodb')!];
+    const ns = uuidv7();
+    const per = Math.floor(CHUNK_MAX_CHANGES / 256) + 1;
+    expect(await ferret.tryAppendMany(range(1, 256).map((seq) => entry(ns, seq, per)))).toBe(256);
+    expect(await chunks.findOne({ _id: chunkId(ns, 0) })).toEqual({ _id: chunkId(ns, 0), entries: null });
+    const read = await ferret.readAfter(ns, 0, 300);
+    expect(read).toHaveLength(256);
+    expect(read.every((e) => e.changes.length === per)).toBe(true);
+    expect(read).toEqual(await mongo.readAfter(ns, 0, 300));
   });
 });

@@ -5,9 +5,11 @@ import { DeltaService } from './delta.service.js';
 import { JournalRepository } from './journal.repository.js';
 import { JournalService } from './journal.service.js';
 import {
+  JOURNAL_CHUNK_MODEL,
   JOURNAL_ENTRY_MODEL,
   JOURNAL_HEAD_MODEL,
   JOURNAL_PAGE_MODEL,
+  JournalChunkSchema,
   JournalEntrySchema,
   JournalHeadSchema,
   JournalPageSchema,
@@ -19,6 +21,7 @@ import {
       { name: JOURNAL_ENTRY_MODEL, schema: JournalEntrySchema },
       { name: JOURNAL_PAGE_MODEL, schema: JournalPageSchema },
       { name: JOURNAL_HEAD_MODEL, schema: JournalHeadSchema },
+      { name: JOURNAL_CHUNK_MODEL, schema: JournalChunkSchema },
     ]),
   ],
   controllers: [DeltaController],

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Collection } from 'mongodb';
 import type { Model } from 'mongoose';
 import { collectionOf } from '../../infra/database/collections.js';
 import { DatabaseTarget } from '../../infra/database/database.module.js';
 import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
+import { chunkEntries, chunkId, chunkOf, firstSeqOf, lastSeqOf, OpenChunks, type JournalChunkDoc } from './journal-chunks.js';
 import type { JournalEntry } from './journal.types.js';
 import {
+  JOURNAL_CHUNK_MODEL,
   JOURNAL_ENTRY_MODEL,
   JOURNAL_HEAD_MODEL,
   JOURNAL_PAGE_MODEL,
@@ -25,31 +27,37 @@ export function entryId(ns: string, seq: number): string {
 
 /**
  * The journal's storage. Appends are inserts at a given seq; a taken seq is reported, never
- * overwritten. Reads go by `_id`: point reads on FerretDB (which scans for anything but an
- * `_id` equality), one range query on MongoDB.
+ * overwritten. Reads go by `_id`: on MongoDB one range query; on FerretDB (which scans for
+ * anything but an `_id` equality) one lookup per sealed chunk of 256 entries, point reads
+ * for the rest (journal-chunks.ts).
  */
 @Injectable()
 export class JournalRepository implements OnModuleInit {
+  private readonly log = new Logger(JournalRepository.name);
   private readonly pointReads: boolean;
 
   private readonly entries: Collection<JournalEntryDoc>;
   private readonly pages: Collection<JournalPageDoc>;
   private readonly heads: Collection<JournalHeadDoc>;
+  private readonly chunks: Collection<JournalChunkDoc>;
+  private readonly open = new OpenChunks();
 
   constructor(
     @InjectModel(JOURNAL_ENTRY_MODEL) private readonly entryModel: Model<JournalEntryDoc>,
     @InjectModel(JOURNAL_PAGE_MODEL) private readonly pageModel: Model<JournalPageDoc>,
     @InjectModel(JOURNAL_HEAD_MODEL) private readonly headModel: Model<JournalHeadDoc>,
+    @InjectModel(JOURNAL_CHUNK_MODEL) private readonly chunkModel: Model<JournalChunkDoc>,
     target: DatabaseTarget,
   ) {
     this.pointReads = target.flavor === 'ferretdb';
     this.entries = collectionOf(entryModel);
     this.pages = collectionOf(pageModel);
     this.heads = collectionOf(headModel);
+    this.chunks = collectionOf(chunkModel);
   }
 
   async onModuleInit(): Promise<void> {
-    await Promise.all([this.entryModel.init(), this.pageModel.init(), this.headModel.init()]);
+    await Promise.all([this.entryModel.init(), this.pageModel.init(), this.headModel.init(), this.chunkModel.init()]);
   }
 
   /** Inserts the entry at its seq; false if that seq is taken (another writer won it). */
@@ -67,6 +75,7 @@ export class JournalRepository implements OnModuleInit {
       }
       throw err;
     }
+    await this.written(entry.ns, [doc]);
     return true;
   }
 
@@ -84,6 +93,7 @@ export class JournalRepository implements OnModuleInit {
         docs.map((d) => d.doc),
         { ordered: true },
       );
+      await this.written(entries[0]!.ns, docs.map((d) => d.doc));
       return entries.length;
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
@@ -95,6 +105,7 @@ export class JournalRepository implements OnModuleInit {
       while (inserted < found.length && sameEntry(found[inserted]!, entries[inserted]!)) inserted++;
       const lost = docs.slice(inserted).flatMap((d) => d.pageDocs.map((p) => p._id));
       if (lost.length > 0) await this.pages.deleteMany({ _id: { $in: lost } });
+      await this.written(first.ns, docs.slice(0, inserted).map((d) => d.doc));
       return inserted;
     }
   }
@@ -108,18 +119,7 @@ export class JournalRepository implements OnModuleInit {
   async readAfter(ns: string, afterSeq: number, limit: number): Promise<JournalEntry[]> {
     let docs: JournalEntryDoc[];
     if (this.pointReads) {
-      docs = [];
-      const batch = Math.min(limit, 64);
-      for (let seq = afterSeq + 1; docs.length < limit; seq += batch) {
-        const found = await Promise.all(
-          Array.from({ length: Math.min(batch, limit - docs.length) }, (_, i) =>
-            this.entries.findOne({ _id: entryId(ns, seq + i) }),
-          ),
-        );
-        const firstGap = found.findIndex((d) => d === null);
-        docs.push(...(found.slice(0, firstGap === -1 ? found.length : firstGap) as JournalEntryDoc[]));
-        if (firstGap !== -1) break;
-      }
+      docs = await this.readByChunks(ns, afterSeq, limit);
     } else {
       docs = await this.entries
         .find({ _id: { $gt: entryId(ns, afterSeq), $lte: entryId(ns, 999_999_999_999) } })
@@ -132,6 +132,70 @@ export class JournalRepository implements OnModuleInit {
       if (contiguous !== -1) docs = docs.slice(0, contiguous);
     }
     return Promise.all(docs.map((d) => this.hydrate(d)));
+  }
+
+  /** FerretDB: a sealed chunk is one lookup; the rest (the open chunk at the head) is read entry by entry. */
+  private async readByChunks(ns: string, afterSeq: number, limit: number): Promise<JournalEntryDoc[]> {
+    const out: JournalEntryDoc[] = [];
+    for (let seq = afterSeq + 1; out.length < limit; ) {
+      const chunk = chunkOf(seq);
+      const until = Math.min(lastSeqOf(chunk), seq + (limit - out.length) - 1);
+      const sealed = await this.chunks.findOne({ _id: chunkId(ns, chunk) });
+      if (sealed?.entries) {
+        out.push(...sealed.entries.slice(seq - firstSeqOf(chunk), until - firstSeqOf(chunk) + 1));
+        seq = until + 1;
+        continue;
+      }
+      const docs = await this.pointRead(ns, seq, until);
+      out.push(...docs);
+      if (docs.length < until - seq + 1) break; // the head, or a seq taken but not yet written
+      if (!sealed) await this.sealAfterRead(ns, chunk, seq, docs);
+      seq = until + 1;
+    }
+    return out;
+  }
+
+  /** Entries `from … to` by `_id`, stopping at the first missing one. */
+  private async pointRead(ns: string, from: number, to: number): Promise<JournalEntryDoc[]> {
+    const docs: JournalEntryDoc[] = [];
+    for (let seq = from; seq <= to; seq += 64) {
+      const found = await Promise.all(
+        Array.from({ length: Math.min(64, to - seq + 1) }, (_, i) => this.entries.findOne({ _id: entryId(ns, seq + i) })),
+      );
+      const firstGap = found.findIndex((d) => d === null);
+      docs.push(...(found.slice(0, firstGap === -1 ? found.length : firstGap) as JournalEntryDoc[]));
+      if (firstGap !== -1) break;
+    }
+    return docs;
+  }
+
+  /** After this process appended docs: seal each chunk they completed. */
+  private async written(ns: string, docs: JournalEntryDoc[]): Promise<void> {
+    if (!this.pointReads) return;
+    for (const c of this.open.add(ns, docs)) await this.seal(ns, c.chunk, c.entries);
+  }
+
+  /**
+   * After a reader read `docs` (seqs `from …`) of a chunk by points: remember them, and if they
+   * reach the chunk's end, seal it — with this process's copy of its start, or by reading it.
+   */
+  private async sealAfterRead(ns: string, chunk: number, from: number, docs: JournalEntryDoc[]): Promise<void> {
+    const prefix = this.open.prefix(ns, chunk, from);
+    const completed = this.open.add(ns, docs);
+    for (const c of completed) await this.seal(ns, c.chunk, c.entries);
+    if (completed.length > 0 || docs.at(-1)?.seq !== lastSeqOf(chunk)) return;
+    const start = prefix ?? (await this.pointRead(ns, firstSeqOf(chunk), from - 1));
+    if (start.length !== from - firstSeqOf(chunk)) return;
+    await this.seal(ns, chunk, chunkEntries([...start, ...docs]));
+  }
+
+  /** Stores a chunk's copy. A cache: a chunk already sealed, or a failed write, changes nothing. */
+  private async seal(ns: string, chunk: number, entries: JournalEntryDoc[] | null): Promise<void> {
+    try {
+      await this.chunks.insertOne({ _id: chunkId(ns, chunk), entries });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) this.log.warn(`sealing journal chunk ${chunkId(ns, chunk)} failed: ${(err as Error).message}`);
+    }
   }
 
   /**

@@ -1,10 +1,12 @@
 import { Schema } from 'mongoose';
 import { OP_KINDS, type NodeState } from '../../../domain/node.js';
+import type { JournalChunkDoc } from '../journal-chunks.js';
 import { type JournalEntry } from '../journal.types.js';
 
 export const JOURNAL_ENTRY_MODEL = 'JournalEntry';
 export const JOURNAL_PAGE_MODEL = 'JournalPage';
 export const JOURNAL_HEAD_MODEL = 'JournalHead';
+export const JOURNAL_CHUNK_MODEL = 'JournalChunk';
 
 /**
  * `_id` is `<ns>:<seq, 12 digits>`: the unique `_id` is what lets exactly one writer take a
@@ -90,4 +92,10 @@ export const JournalPageSchema = new Schema<JournalPageDoc>(
 export const JournalHeadSchema = new Schema<JournalHeadDoc>(
   { _id: { type: String, required: true }, seq: { type: Number, required: true } },
   { collection: 'journal_heads', versionKey: false },
+);
+
+/** Sealed chunks (see journal-chunks.ts): written and read through the driver, never cast. */
+export const JournalChunkSchema = new Schema<JournalChunkDoc>(
+  { _id: { type: String, required: true }, entries: { type: Schema.Types.Mixed, default: null } },
+  { collection: 'journal_chunks', versionKey: false },
 );
