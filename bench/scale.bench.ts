@@ -20,6 +20,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { decodeCursor, encodeCursor } from '../src/domain/cursor.js';
 import type { ApiClient } from '../test/support/api-client.js';
 import { fmtBytes, printTable, rssOf, startWorld, timed } from './lib/harness.js';
 
@@ -198,6 +199,23 @@ async function main(): Promise<void> {
         `a new device relists the measured user's tree (${relist.value.toLocaleString('en')} nodes, pages of 2,000 as the SDK reads them)`,
         `${(relist.ms / 1000).toFixed(2)} s, ${Math.round(relist.value / (relist.ms / 1000)).toLocaleString('en')} nodes/s`,
       ]);
+      // A device a day behind: the measured user's last 10,000 journal entries through /v1/delta.
+      const head = decodeCursor((await ok(api.get('/v1/delta/latest', me.token))).cursor)!;
+      const behind = Math.min(head.seq, 10_000);
+      const catchUp = await timed(async () => {
+        let cursor = encodeCursor({ ns: head.ns, seq: head.seq - behind, skip: 0 });
+        let entries = 0;
+        for (;;) {
+          const page = await ok(api.get(`/v1/delta?cursor=${cursor}&limit=5000`, me.token));
+          entries += page.entries.length;
+          cursor = page.cursor;
+          if (!page.hasMore) return entries;
+        }
+      });
+      throughput.push([
+        `a device ${behind.toLocaleString('en')} entries behind reads them via /v1/delta (${catchUp.value.toLocaleString('en')} entries, pages of 5,000)`,
+        `${(catchUp.ms / 1000).toFixed(2)} s, ${Math.round(catchUp.value / (catchUp.ms / 1000)).toLocaleString('en')} entries/s`,
+      ]);
       throughput.push([`server RSS at ${held.toLocaleString('en')} nodes`, fmtBytes(rssOf(world.server.pid!))]);
     }
 
@@ -211,6 +229,10 @@ async function main(): Promise<void> {
       process.stdout.write(`| ${name} | ${cells.join(' | ')} | ${(rs.at(-1)!.p50 / rs[0]!.p50).toFixed(2)}× |\n`);
     }
     printTable('Throughput and memory', throughput);
+  } catch (err) {
+    // What the server logged is what explains a failed request.
+    for (const line of world.server.errors().slice(-20)) process.stderr.write(`server: ${line}\n`);
+    throw err;
   } finally {
     await world.close();
   }
