@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -91,10 +92,20 @@ func fail(format string, args ...any) {
 }
 
 // sqliteURL is FerretDB's SQLite location: a "file:" URI naming a directory, ending in "/".
+//
+// Transactions begin IMMEDIATE: FerretDB opens one only to write (inserts, updates), and a
+// deferred one that reads first takes its read snapshot before the write lock; if another
+// connection commits in between, SQLite answers SQLITE_BUSY at once, without waiting out
+// busy_timeout ("database is locked" under concurrent writers, seen growing a server to a
+// million nodes from ten accounts at once). An immediate transaction takes the write lock
+// first, so busy_timeout applies and writers queue instead.
 func sqliteURL(dir, query string) string {
-	u := "file:" + filepath.ToSlash(dir) + "/"
+	values := []string{}
 	if query != "" {
-		u += "?" + query
+		values = append(values, query)
 	}
-	return u
+	if !strings.Contains(query, "_txlock=") {
+		values = append(values, "_txlock=immediate")
+	}
+	return "file:" + filepath.ToSlash(dir) + "/?" + strings.Join(values, "&")
 }

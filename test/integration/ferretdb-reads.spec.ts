@@ -8,7 +8,7 @@ import { StartupError } from '../../src/infra/process/startup-error.js';
 import { collectionOf } from '../../src/infra/database/collections.js';
 import { entryId, JournalRepository } from '../../src/modules/journal/journal.repository.js';
 import type { JournalEntry } from '../../src/modules/journal/journal.types.js';
-import { CHUNK_MAX_CHANGES, chunkId, type JournalChunkDoc } from '../../src/modules/journal/journal-chunks.js';
+import { CHUNK_MAX_CHANGES, chunkId, unpackChunk, type JournalChunkDoc } from '../../src/modules/journal/journal-chunks.js';
 import {
   JOURNAL_CHUNK_MODEL,
   JOURNAL_ENTRY_MODEL,
@@ -136,7 +136,7 @@ describe('journal reads, both paths', () => {
     const written = range(1, 600).map((seq) => entry(ns, seq));
     for (let i = 0; i < written.length; i += 100) expect(await ferret.tryAppendMany(written.slice(i, i + 100))).toBe(100);
     const sealed = await chunks.find({ _id: { $in: [0, 1, 2].map((c) => chunkId(ns, c)) } }).toArray();
-    expect(sealed.map((c) => [c._id, c.entries?.map((e) => e.seq)]).sort()).toEqual([
+    expect(sealed.map((c) => [c._id, (c.packed ? unpackChunk(c.packed) : null)?.map((e) => e.seq)]).sort()).toEqual([
       [chunkId(ns, 0), range(1, 256)],
       [chunkId(ns, 1), range(257, 512)],
     ]);
@@ -167,7 +167,7 @@ describe('journal reads, both paths', () => {
     expect(a.map((e) => e.seq)).toEqual(range(101, 300));
     expect(b).toEqual(a);
     const c0 = await chunks.findOne({ _id: chunkId(ns, 0) });
-    expect(c0?.entries?.map((e) => e.seq)).toEqual(range(1, 256));
+    expect(c0?.packed && unpackChunk(c0.packed).map((e) => e.seq)).toEqual(range(1, 256));
     expect(await chunks.countDocuments({ _id: chunkId(ns, 1) })).toBe(0); // not complete yet
 
     // A chunk completed by a writer that did not see its start is sealed by its next reader.
@@ -175,7 +175,8 @@ describe('journal reads, both paths', () => {
     expect(await ferret.tryAppendMany(range(301, 520).map((seq) => entry(ns, seq)))).toBe(220);
     expect(await chunks.countDocuments({ _id: chunkId(ns, 1) })).toBe(0);
     expect((await ferret.readAfter(ns, 256, 1000)).map((e) => e.seq)).toEqual(range(257, 520));
-    expect((await chunks.findOne({ _id: chunkId(ns, 1) }))?.entries?.map((e) => e.seq)).toEqual(range(257, 512));
+    const c1 = await chunks.findOne({ _id: chunkId(ns, 1) });
+    expect(c1?.packed && unpackChunk(c1.packed).map((e) => e.seq)).toEqual(range(257, 512));
   });
 
   it('a chunk too big to copy is marked so and read entry by entry', { timeout: 60_000 }, async () => {
@@ -183,7 +184,7 @@ describe('journal reads, both paths', () => {
     const ns = uuidv7();
     const per = Math.floor(CHUNK_MAX_CHANGES / 256) + 1;
     expect(await ferret.tryAppendMany(range(1, 256).map((seq) => entry(ns, seq, per)))).toBe(256);
-    expect(await chunks.findOne({ _id: chunkId(ns, 0) })).toEqual({ _id: chunkId(ns, 0), entries: null });
+    expect(await chunks.findOne({ _id: chunkId(ns, 0) })).toEqual({ _id: chunkId(ns, 0), packed: null });
     const read = await ferret.readAfter(ns, 0, 300);
     expect(read).toHaveLength(256);
     expect(read.every((e) => e.changes.length === per)).toBe(true);

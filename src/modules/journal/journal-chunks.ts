@@ -1,3 +1,4 @@
+import { Binary, BSON } from 'mongodb';
 import type { JournalEntryDoc } from './schemas/journal-entry.schema.js';
 
 /**
@@ -6,6 +7,11 @@ import type { JournalEntryDoc } from './schemas/journal-entry.schema.js';
  * `c·256+1 … (c+1)·256`) is stored a second time as one document, and a reader fetches a
  * chunk with one lookup. Entries never change once written, so a chunk can never be stale;
  * a missing chunk only means reading entry by entry, as before.
+ *
+ * The entries are stored packed, as one BSON binary, not as an array of subdocuments: FerretDB
+ * converts every field of every document it returns (about 2,500 entry documents a second,
+ * measured), so a chunk of 256 entries as subdocuments costs what 256 entries cost, while one
+ * binary value costs next to nothing; the driver's BSON parser unpacks it here.
  */
 export const CHUNK_ENTRIES = 256;
 
@@ -18,8 +24,16 @@ export const CHUNK_MAX_CHANGES = 4096;
 
 export interface JournalChunkDoc {
   _id: string;
-  /** The chunk's entries in seq order, or null when it is read entry by entry. */
-  entries: JournalEntryDoc[] | null;
+  /** The chunk's entries in seq order, packed (packChunk), or null when it is read entry by entry. */
+  packed: Binary | null;
+}
+
+export function packChunk(entries: readonly JournalEntryDoc[]): Binary {
+  return new Binary(BSON.serialize({ entries }));
+}
+
+export function unpackChunk(packed: Binary): JournalEntryDoc[] {
+  return (BSON.deserialize(packed.read(0, packed.length())) as { entries: JournalEntryDoc[] }).entries;
 }
 
 export const chunkOf = (seq: number): number => Math.floor((seq - 1) / CHUNK_ENTRIES);

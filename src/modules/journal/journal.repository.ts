@@ -6,7 +6,7 @@ import type { Model } from 'mongoose';
 import { collectionOf } from '../../infra/database/collections.js';
 import { DatabaseTarget } from '../../infra/database/database.module.js';
 import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
-import { chunkEntries, chunkId, chunkOf, firstSeqOf, lastSeqOf, OpenChunks, type JournalChunkDoc } from './journal-chunks.js';
+import { chunkEntries, chunkId, chunkOf, firstSeqOf, lastSeqOf, OpenChunks, packChunk, unpackChunk, type JournalChunkDoc } from './journal-chunks.js';
 import type { JournalEntry } from './journal.types.js';
 import {
   JOURNAL_CHUNK_MODEL,
@@ -141,8 +141,8 @@ export class JournalRepository implements OnModuleInit {
       const chunk = chunkOf(seq);
       const until = Math.min(lastSeqOf(chunk), seq + (limit - out.length) - 1);
       const sealed = await this.chunks.findOne({ _id: chunkId(ns, chunk) });
-      if (sealed?.entries) {
-        out.push(...sealed.entries.slice(seq - firstSeqOf(chunk), until - firstSeqOf(chunk) + 1));
+      if (sealed?.packed) {
+        out.push(...unpackChunk(sealed.packed).slice(seq - firstSeqOf(chunk), until - firstSeqOf(chunk) + 1));
         seq = until + 1;
         continue;
       }
@@ -192,7 +192,7 @@ export class JournalRepository implements OnModuleInit {
   /** Stores a chunk's copy. A cache: a chunk already sealed, or a failed write, changes nothing. */
   private async seal(ns: string, chunk: number, entries: JournalEntryDoc[] | null): Promise<void> {
     try {
-      await this.chunks.insertOne({ _id: chunkId(ns, chunk), entries });
+      await this.chunks.insertOne({ _id: chunkId(ns, chunk), packed: entries ? packChunk(entries) : null });
     } catch (err) {
       if (!isDuplicateKeyError(err)) this.log.warn(`sealing journal chunk ${chunkId(ns, chunk)} failed: ${(err as Error).message}`);
     }
@@ -213,8 +213,9 @@ export class JournalRepository implements OnModuleInit {
     try {
       await this.heads.updateOne({ _id: ns, seq: { $lt: seq } }, { $set: { seq } }, { upsert: true });
     } catch (err) {
-      // The upsert collides when the hint is already at or past seq: fine.
-      if (!isDuplicateKeyError(err)) throw err;
+      // The upsert collides when the hint is already at or past seq: fine. Any other failure
+      // must not fail a write whose entries are in: a lagging hint only costs probes.
+      if (!isDuplicateKeyError(err)) this.log.warn(`raising the journal head hint of ${ns} failed: ${(err as Error).message}`);
     }
   }
 

@@ -96,6 +96,6 @@ export const JournalHeadSchema = new Schema<JournalHeadDoc>(
 
 /** Sealed chunks (see journal-chunks.ts): written and read through the driver, never cast. */
 export const JournalChunkSchema = new Schema<JournalChunkDoc>(
-  { _id: { type: String, required: true }, entries: { type: Schema.Types.Mixed, default: null } },
+  { _id: { type: String, required: true }, packed: { type: Buffer, default: null } },
   { collection: 'journal_chunks', versionKey: false },
 );
