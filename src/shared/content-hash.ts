@@ -6,6 +6,9 @@ export const BLOCK_SIZE = 4 * 1024 * 1024;
 /** The largest file: 100,000 blocks (≈ 390 GiB) keeps a journal entry well under 16 MB. */
 export const MAX_FILE_BLOCKS = 100_000;
 
+/** Hashes one `POST /v1/blocks/check` asks about, at most. */
+export const MAX_CHECK_HASHES = 10_000;
+
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** True for a block hash as the API uses it: lowercase hex SHA-256. */

@@ -4,11 +4,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assembleFile, CorruptContentError } from '../../client/src/sdk/blocks.js';
+import { assembleFile, ContentChangedError, CorruptContentError, uploadMissingBlocks, uploadMissingBlocksOf } from '../../client/src/sdk/blocks.js';
 import type { PocketCloudClient } from '../../client/src/sdk/client.js';
 import { ApiError } from '../../client/src/sdk/errors.js';
 import type { BlockList } from '../../client/src/sdk/types.js';
-import { BLOCK_SIZE, hashBuffer } from '../../src/shared/content-hash.js';
+import { BLOCK_SIZE, hashBuffer, MAX_CHECK_HASHES } from '../../src/shared/content-hash.js';
 
 /** Block-level assembly of a file (SDK), against a fake server that serves blocks. */
 let dir: string;
@@ -108,5 +108,84 @@ describe('assembling a file from blocks', () => {
     await writeFile(dest, 'leftover');
     await assembleFile(blockServer().client, listOf(Buffer.alloc(0)), dest);
     expect((await readFile(dest)).length).toBe(0);
+  });
+});
+
+/** A fake server that holds `held` and records what it is asked and sent. */
+function uploadServer(held: Iterable<string> = []): { client: PocketCloudClient; checks: string[][]; puts: [string, Buffer][] } {
+  const have = new Set(held);
+  const checks: string[][] = [];
+  const puts: [string, Buffer][] = [];
+  const client = {
+    checkBlocks: (hashes: readonly string[]) => {
+      checks.push([...hashes]);
+      return Promise.resolve(hashes.filter((h) => !have.has(h)));
+    },
+    putBlock: (hash: string, data: Uint8Array) => {
+      puts.push([hash, Buffer.from(data)]);
+      have.add(hash);
+      return Promise.resolve({ hash, size: data.length, created: true });
+    },
+  } as unknown as PocketCloudClient;
+  return { client, checks, puts };
+}
+
+describe('uploading the blocks of many files at once', () => {
+  it('asks once for the whole set and sends each missing block once, from whichever file holds it', async () => {
+    const shared = bytes(3000, 7);
+    const files = [bytes(1000, 1), shared, Buffer.concat([bytes(BLOCK_SIZE, 2), bytes(500, 3)]), shared];
+    const sources = await Promise.all(
+      files.map(async (b, i) => {
+        const p = path.join(dir, `f${i}`);
+        await writeFile(p, b);
+        return { source: p, blocks: hashBuffer(b).blocks };
+      }),
+    );
+    const held = sha(files[0]!);
+    const { client, checks, puts } = uploadServer([held]);
+    const r = await uploadMissingBlocksOf(client, sources, { parallel: 3 });
+    expect(checks).toHaveLength(1);
+    expect(new Set(checks[0])).toEqual(new Set(sources.flatMap((s) => s.blocks)));
+    // Every block but the one held, once each, with its own bytes (the small ones not padded to 4 MiB).
+    expect(puts.map(([h]) => h).sort()).toEqual([sha(shared), ...hashBuffer(files[2]!).blocks].sort());
+    for (const [h, data] of puts) expect(sha(data)).toBe(h);
+    expect(r).toMatchObject({ uploaded: 3, bytes: 3000 + BLOCK_SIZE + 500, changed: new Set() });
+  });
+
+  it('a file changed since it was hashed is reported; a block it shared comes from the other file', async () => {
+    const shared = bytes(3000, 9);
+    const a = path.join(dir, 'a');
+    const b = path.join(dir, 'b');
+    await writeFile(a, shared);
+    await writeFile(b, shared);
+    const blocks = hashBuffer(shared).blocks;
+    await writeFile(a, bytes(3000, 10)); // edited after the scan
+    const { client, puts } = uploadServer();
+    const r = await uploadMissingBlocksOf(client, [{ source: a, blocks }, { source: b, blocks }]);
+    expect(r.changed).toEqual(new Set([0]));
+    expect(puts.map(([h]) => h)).toEqual(blocks);
+    expect(sha(puts[0]![1])).toBe(blocks[0]);
+  });
+
+  it('a file that grew or was deleted since it was hashed is changed, not uploaded', async () => {
+    const data = bytes(2000, 11);
+    const grew = path.join(dir, 'grew');
+    await writeFile(grew, Buffer.concat([data, Buffer.from('more')]));
+    const { client, puts } = uploadServer();
+    const r = await uploadMissingBlocksOf(client, [
+      { source: grew, blocks: hashBuffer(data).blocks },
+      { source: path.join(dir, 'gone'), blocks: hashBuffer(bytes(10, 12)).blocks },
+    ]);
+    expect(r.changed).toEqual(new Set([0, 1]));
+    expect(puts).toEqual([]);
+    await expect(uploadMissingBlocks(client, grew, hashBuffer(data).blocks)).rejects.toBeInstanceOf(ContentChangedError);
+  });
+
+  it('asks about at most MAX_CHECK_HASHES hashes per request', async () => {
+    const hashes = Array.from({ length: MAX_CHECK_HASHES + 5 }, (_, i) => sha(Buffer.from(String(i))));
+    const { client, checks, puts } = uploadServer(hashes);
+    await uploadMissingBlocksOf(client, [{ source: path.join(dir, 'never-read'), blocks: hashes }]);
+    expect(checks.map((c) => c.length)).toEqual([MAX_CHECK_HASHES, 5]);
+    expect(puts).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { NetworkError } from '../../client/src/sdk/errors.js';
 import type { BatchOp, BatchOptions, BatchResultItem } from '../../client/src/sdk/types.js';
 import { SyncStore } from '../../client/src/state/store.js';
 import { PushInterrupted, SyncEngine } from '../../client/src/sync/engine.js';
-import { ROOT } from './helpers.js';
+import { contentOf, knownNode, ROOT } from './helpers.js';
 
 /** The push against a fake /v1/batch that answers like the server with stopOnError. */
 let dir: string;
@@ -17,7 +17,20 @@ let engine: SyncEngine;
 let script: (string | number)[][] = [];
 const calls: { ops: BatchOp[]; opts: BatchOptions }[] = [];
 
+/** Blocks the fake server holds, and the checks and uploads it was asked for. */
+const held = new Set<string>();
+const blockCalls: { checks: number; puts: string[] } = { checks: 0, puts: [] };
+
 const fakeClient = {
+  checkBlocks: (hashes: string[]) => {
+    blockCalls.checks++;
+    return Promise.resolve(hashes.filter((h) => !held.has(h)));
+  },
+  putBlock: (hash: string, data: Uint8Array) => {
+    blockCalls.puts.push(hash);
+    held.add(hash);
+    return Promise.resolve({ hash, size: data.length, created: true });
+  },
   batch: (ops: BatchOp[], opts: BatchOptions = {}): Promise<BatchResultItem[]> => {
     const plan = script.shift() ?? [];
     calls.push({ ops, opts });
@@ -42,6 +55,9 @@ beforeEach(() => {
   engine = new SyncEngine({ client: fakeClient, store, root: dir, deviceName: 'pc', ns: ROOT });
   script = [];
   calls.length = 0;
+  held.clear();
+  blockCalls.checks = 0;
+  blockCalls.puts = [];
 });
 afterEach(() => {
   store.close();
@@ -123,5 +139,24 @@ describe('pushing the queue with stopOnError', () => {
     await expect(e.push()).rejects.toBeInstanceOf(PushInterrupted);
     expect(queued().map((o) => o.opId)).toEqual(['op-b']);
     expect(store.failures()).toEqual([]);
+  });
+
+  it("a batch's commits share one block check; the batch ends before a file that changed since the scan, which is scanned again", async () => {
+    for (const name of ['a', 'b', 'c']) {
+      writeFileSync(path.join(dir, name), `bytes of ${name}`);
+      const c = contentOf(`bytes of ${name}`);
+      store.putNode(knownNode({ id: name, name, contentHash: c.contentHash, known: false }));
+      store.enqueue({ opId: `op-${name}`, nodeId: name, type: 'createFile', body: { id: name, parentId: ROOT, name, blocks: c.blocks, size: c.size, mtime: new Date(0).toISOString() }, baseCursor: 'c0' });
+    }
+    writeFileSync(path.join(dir, 'b'), 'edited after the scan');
+    expect(await engine.push()).toMatchObject({ pushed: 1, dropped: 0 });
+    expect(engine.rescanWanted).toBe(true);
+    expect(blockCalls.checks).toBe(1);
+    expect(calls.map((c) => c.ops.map((o) => o.opId))).toEqual([['op-a']]);
+    expect(blockCalls.puts).toContain(contentOf('bytes of a').blocks[0]);
+    expect(queued().map((o) => [o.opId, o.sent])).toEqual([
+      ['op-b', false],
+      ['op-c', false],
+    ]);
   });
 });

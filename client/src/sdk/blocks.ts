@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BLOCK_SIZE, contentHashOfBlocks } from '../../../src/shared/content-hash.js';
+import { BLOCK_SIZE, contentHashOfBlocks, MAX_CHECK_HASHES } from '../../../src/shared/content-hash.js';
 import { mapLimit } from '../../../src/shared/async.js';
 import { retry } from './async.js';
 import type { PocketCloudClient } from './client.js';
@@ -62,11 +62,13 @@ export async function readBlock(path: string, index: number, hash: string): Prom
     throw err;
   });
   try {
-    const buf = Buffer.allocUnsafe(BLOCK_SIZE);
+    // Sized to what the file holds there (a small file's block is not 4 MiB), plus a byte to see growth.
+    const { size } = await fh.stat();
+    const buf = Buffer.allocUnsafe(Math.max(0, Math.min(BLOCK_SIZE, size - index * BLOCK_SIZE + 1)));
     const n = await readFull(fh, buf, index * BLOCK_SIZE);
-    const bytes = buf.subarray(0, n);
+    const bytes = buf.subarray(0, Math.min(n, BLOCK_SIZE));
     if (createHash('sha256').update(bytes).digest('hex') !== hash) throw new ContentChangedError(path);
-    return Buffer.from(bytes);
+    return bytes;
   } finally {
     await fh.close();
   }
@@ -87,6 +89,12 @@ export interface UploadOptions {
   onProgress?: (bytes: number) => void;
 }
 
+/** Content whose blocks the server must hold: a file (its path) or bytes in memory, and its block list. */
+export interface UploadSource {
+  source: string | Uint8Array;
+  blocks: readonly string[];
+}
+
 /**
  * Makes sure the server holds every block of some content: asks which are missing, then uploads
  * only those, a few at a time, each retried on transient errors. The content is a file (`source`
@@ -99,21 +107,58 @@ export async function uploadMissingBlocks(
   blocks: readonly string[],
   opts: UploadOptions = {},
 ): Promise<{ uploaded: number; bytes: number }> {
-  const readBlockOf = typeof source === 'string' ? (index: number, hash: string) => readBlock(source, index, hash) : (index: number, hash: string) => sliceBlock(source, index, hash);
-  if (blocks.length === 0) return { uploaded: 0, bytes: 0 };
-  const missing = new Set(await client.checkBlocks(blocks));
-  const todo: { hash: string; index: number }[] = [];
-  blocks.forEach((hash, index) => {
-    if (missing.delete(hash)) todo.push({ hash, index });
-  });
+  const r = await uploadMissingBlocksOf(client, [{ source, blocks }], opts);
+  if (r.changed.size > 0) throw new ContentChangedError(source as string);
+  return { uploaded: r.uploaded, bytes: r.bytes };
+}
+
+/**
+ * The same for many contents at once (a sync batch of small files): one check for all their
+ * blocks (in requests of MAX_CHECK_HASHES), then the missing blocks — each once, however many
+ * files hold it — `parallel` at a time across all files. A file that no longer has the bytes its
+ * list says is reported in `changed` (by index) instead of failing the rest; a block it shared
+ * with another file is read from that one.
+ */
+export async function uploadMissingBlocksOf(
+  client: PocketCloudClient,
+  sources: readonly UploadSource[],
+  opts: UploadOptions = {},
+): Promise<{ uploaded: number; bytes: number; changed: Set<number> }> {
+  const where = new Map<string, { src: number; index: number }[]>();
+  sources.forEach(({ blocks }, src) =>
+    blocks.forEach((hash, index) => {
+      const at = where.get(hash);
+      if (at) at.push({ src, index });
+      else where.set(hash, [{ src, index }]);
+    }),
+  );
+  const hashes = [...where.keys()];
+  const missing: string[] = [];
+  for (let i = 0; i < hashes.length; i += MAX_CHECK_HASHES) missing.push(...(await client.checkBlocks(hashes.slice(i, i + MAX_CHECK_HASHES))));
+  const changed = new Set<number>();
+  let uploaded = 0;
   let bytes = 0;
-  await mapLimit(todo, opts.parallel ?? 4, async ({ hash, index }) => {
-    const data = await readBlockOf(index, hash);
-    await retry(() => client.putBlock(hash, data), { tries: opts.tries ?? 5, baseMs: 200, maxMs: 5000, retryable: isTransient });
-    bytes += data.length;
-    opts.onProgress?.(data.length);
+  await mapLimit(missing, opts.parallel ?? 4, async (hash) => {
+    let data: Uint8Array | null = null;
+    for (const { src, index } of where.get(hash) ?? []) {
+      if (changed.has(src)) continue;
+      const { source } = sources[src]!;
+      try {
+        data = await (typeof source === 'string' ? readBlock(source, index, hash) : sliceBlock(source, index, hash));
+        break;
+      } catch (err) {
+        if (!(err instanceof ContentChangedError)) throw err;
+        changed.add(src);
+      }
+    }
+    if (data === null) return; // every file that held it changed: none of them is committed as it was
+    const body = data;
+    await retry(() => client.putBlock(hash, body), { tries: opts.tries ?? 5, baseMs: 200, maxMs: 5000, retryable: isTransient });
+    uploaded++;
+    bytes += body.length;
+    opts.onProgress?.(body.length);
   });
-  return { uploaded: todo.length, bytes };
+  return { uploaded, bytes, changed };
 }
 
 /** Splits a stream into 4 MiB blocks and hashes each as it passes through. */

@@ -317,8 +317,10 @@ export class RemoteApplier {
       return { contentHash: EMPTY_HASH, size: 0 };
     }
     if (want) {
-      for (const c of this.nodes.values()) {
-        if (c.kind !== 'file' || c.contentHash !== want) continue;
+      // The store's index by content (every change to this.nodes goes to the store too).
+      for (const { id } of store.nodesWithHash(want)) {
+        const c = this.nodes.get(id);
+        if (c?.kind !== 'file' || c.contentHash !== want) continue;
         let src: string;
         try {
           src = this.abs(c.id);

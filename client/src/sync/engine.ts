@@ -1,9 +1,10 @@
 import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { contentHashOfBlocks } from '../../../src/shared/content-hash.js';
+import { mapLimit } from '../../../src/shared/async.js';
 import { uuidv7 } from '../../../src/shared/ids.js';
 import { nameKey } from '../../../src/shared/names.js';
-import { ContentChangedError, hashFile, uploadMissingBlocks } from '../sdk/blocks.js';
+import { hashFile, uploadMissingBlocksOf } from '../sdk/blocks.js';
 import type { PocketCloudClient } from '../sdk/client.js';
 import { ApiError, isTransientStatus, NetworkError } from '../sdk/errors.js';
 import type { BatchOp, ConflictRef, DeltaEntry } from '../sdk/types.js';
@@ -11,6 +12,9 @@ import type { LocalNode, QueuedCommit, QueuedOp, SyncStore } from '../state/stor
 import { RemoteApplier, tempName, type RemoteState } from './apply.js';
 import { walkFolder } from './fs-scan.js';
 import { diffLocal, filesToHash, knownPaths, localOps, type Observed } from './local-diff.js';
+
+/** Files hashed at once by a scan. */
+const HASH_PARALLEL = 8;
 
 export interface EngineHooks {
   /** Between the push and the pull (tests change the folder in that window). */
@@ -28,9 +32,9 @@ export interface EngineOptions {
   deviceName: string;
   /** The user's root namespace (the root folder's id). */
   ns: string;
-  /** Operations per /v1/batch request (default 200). */
+  /** Operations per /v1/batch request (default 500; the server takes up to 1,000). */
   batchSize?: number;
-  /** Block uploads in flight (default 4). */
+  /** Block uploads in flight, across the files of a batch (default 8). */
   uploadParallel?: number;
   hooks?: EngineHooks;
   onProgress?: (p: { phase: 'upload' | 'download'; bytes: number }) => void;
@@ -141,7 +145,8 @@ export class SyncEngine {
     if (walk.engineTemps.length > 0) this.log('removed temp files of an interrupted apply', { files: walk.engineTemps.length });
     const known = store.allNodes();
     const gone = new Set<string>();
-    for (const o of filesToHash(ns, known, walk.entries)) {
+    // Small files cost a few system calls each: several are read at once.
+    await mapLimit(filesToHash(ns, known, walk.entries), HASH_PARALLEL, async (o) => {
       const p = path.join(root, o.path);
       try {
         const h = await hashFile(p);
@@ -150,20 +155,19 @@ export class SyncEngine {
           // Still being written: leave it for the next scan (the watcher will call again).
           gone.add(o.path);
           this.rescanWanted = true;
-          continue;
+          return;
         }
         o.hash = h;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') gone.add(o.path);
         else throw err;
       }
-    }
+    });
     const observed: Observed[] = walk.entries.filter((o) => !gone.has(o.path) && !(o.kind === 'file' && gone.has(o.parent)));
     // A file that was skipped (still being written) keeps its known state for now.
-    for (const p of gone) {
-      const id = [...knownPaths(ns, known)].find(([, kp]) => kp === p)?.[0];
-      const o = walk.entries.find((e) => e.path === p);
-      if (id && o) observed.push({ ...o, hash: undefined });
+    if (gone.size > 0) {
+      const knownAt = new Set(knownPaths(ns, known).values());
+      for (const o of walk.entries) if (gone.has(o.path) && knownAt.has(o.path)) observed.push({ ...o, hash: undefined });
     }
     observed.sort((a, b) => a.path.split('/').length - b.path.split('/').length || (a.path < b.path ? -1 : 1));
     const diff = diffLocal(ns, known, observed, () => uuidv7(), started);
@@ -215,25 +219,12 @@ export class SyncEngine {
   async push(): Promise<{ pushed: number; dropped: number; conflicts: ConflictRef[] }> {
     const { store, client } = this.opts;
     const out = { pushed: 0, dropped: 0, conflicts: [] as ConflictRef[] };
+    // The local tree does not change while the queue goes out (only scans change it).
+    const paths = knownPaths(this.opts.ns, store.allNodes());
     for (let rounds = 0; rounds < 10_000; rounds++) {
-      const ops = store.ops(this.opts.batchSize ?? 200);
+      const ops = store.ops(this.opts.batchSize ?? 500);
       if (ops.length === 0) break;
-      const ready: QueuedOp[] = [];
-      let reread = false;
-      for (const op of ops) {
-        if (isCommit(op)) {
-          const r = await this.ensureBlocks(op);
-          if (r === 'changed') {
-            this.rescanWanted = true;
-            break;
-          }
-          if (r === 'gone') {
-            reread = true;
-            break;
-          }
-        }
-        ready.push(op);
-      }
+      const { ready, reread } = await this.withBlocks(ops, paths);
       if (ready.length === 0) {
         if (reread) continue;
         break;
@@ -291,34 +282,55 @@ export class SyncEngine {
     return out;
   }
 
-  /** Makes sure the server holds a commit's blocks. 'changed': the file moved on (rescan); 'gone': the op was dropped. */
-  private async ensureBlocks(op: QueuedCommit): Promise<'ok' | 'changed' | 'gone'> {
-    const { store, root, ns, client } = this.opts;
-    const blocks = op.body.blocks;
-    const n = store.node(op.nodeId);
-    const p = n ? knownPaths(ns, store.allNodes()).get(n.id) : undefined;
-    if (!n || p === undefined) {
-      if (op.sent) return 'ok'; // its payload is fixed; the server answers (a retry, or BLOCKS_MISSING → dropped)
+  /**
+   * The longest prefix of `ops` that can go out: the blocks of its commits are on the server (one
+   * check for the whole batch, the missing blocks uploaded across its files at once). It ends
+   * before the first commit whose file changed since the scan (rescanWanted: scan again first) or
+   * whose file is gone before its version went out (that op is dropped; `reread`: the queue changed).
+   */
+  private async withBlocks(ops: readonly QueuedOp[], paths: ReadonlyMap<string, string>): Promise<{ ready: QueuedOp[]; reread: boolean }> {
+    const { store, root, client } = this.opts;
+    let reread = false;
+    let end = ops.length;
+    const commits: { at: number; op: QueuedCommit; file: string }[] = [];
+    for (const [at, op] of ops.entries()) {
+      if (!isCommit(op)) continue;
+      const p = paths.get(op.nodeId);
+      if (p !== undefined) {
+        commits.push({ at, op, file: path.join(root, p) });
+        continue;
+      }
+      if (op.sent) continue; // its payload is fixed; the server answers (a retry, or BLOCKS_MISSING → dropped)
       // The file was deleted locally before this version went out: drop what can no longer be sent.
       const isCreate = op.type === 'createFile';
       store.tx(() => {
         for (const o of store.opsFor(op.nodeId)) if (!o.sent && (isCreate || o.seq === op.seq)) store.removeOp(o.seq);
       });
-      return 'gone';
+      reread = true;
+      end = at;
+      break;
     }
+    const sending = commits.filter((c) => c.at < end);
+    let changed: Set<number>;
     try {
-      await uploadMissingBlocks(client, path.join(root, p), blocks, {
-        parallel: this.opts.uploadParallel ?? 4,
-        onProgress: (b) => this.opts.onProgress?.({ phase: 'upload', bytes: b }),
-      });
-      return 'ok';
+      ({ changed } = await uploadMissingBlocksOf(
+        client,
+        sending.map((c) => ({ source: c.file, blocks: c.op.body.blocks })),
+        { parallel: this.opts.uploadParallel ?? 8, onProgress: (b) => this.opts.onProgress?.({ phase: 'upload', bytes: b }) },
+      ));
     } catch (err) {
-      if (err instanceof ContentChangedError) return op.sent ? 'ok' : 'changed';
       if (err instanceof NetworkError || (err instanceof ApiError && isTransientStatus(err.status))) {
         throw new PushInterrupted(`upload interrupted: ${(err as Error).message}`, err);
       }
       throw err;
     }
+    // A sent op's payload is fixed whatever the file holds now: it goes out as it was.
+    const firstChanged = sending.find((c, i) => changed.has(i) && !c.op.sent);
+    if (firstChanged) {
+      this.rescanWanted = true;
+      return { ready: ops.slice(0, firstChanged.at), reread: false };
+    }
+    return { ready: ops.slice(0, end), reread };
   }
 
   /** The server applied an op: what it now holds is safe to replace locally. */

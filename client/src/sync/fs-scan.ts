@@ -1,5 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { mapLimit } from '../../../src/shared/async.js';
 import { nameProblem } from '../../../src/shared/names.js';
 import type { Observed } from './local-diff.js';
 
@@ -12,6 +13,8 @@ export const TEMP_PREFIX = '.~pc-';
  * to other processes and are left alone.
  */
 const ENGINE_TEMP = /^\.~pc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Entries of a folder stat'ed at once. */
+const STAT_PARALLEL = 16;
 /** The state folder, when it lives inside the synced folder. */
 export const STATE_DIR = '.pocketcloud';
 
@@ -44,20 +47,20 @@ export async function walkFolder(root: string): Promise<WalkResult> {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
       throw err;
     }
+    const wanted: string[] = [];
     for (const name of names) {
       const p = rel === '' ? name : `${rel}/${name}`;
       if (ENGINE_TEMP.test(name)) engineTemps.push(p);
       if (name.startsWith(TEMP_PREFIX) || (rel === '' && name === STATE_DIR)) continue;
-      if (ignoredName(name)) {
-        skipped.push(p);
-        continue;
-      }
-      let st;
-      try {
-        st = await lstat(path.join(root, p));
-      } catch {
-        continue;
-      }
+      if (ignoredName(name)) skipped.push(p);
+      else wanted.push(name);
+    }
+    // A folder of thousands of files: several stats in flight, results in name order.
+    const stats = await mapLimit(wanted, STAT_PARALLEL, (name) => lstat(path.join(root, rel, name)).catch(() => null));
+    for (const [i, name] of wanted.entries()) {
+      const p = rel === '' ? name : `${rel}/${name}`;
+      const st = stats[i];
+      if (!st) continue;
       const kind = st.isDirectory() ? 'folder' : st.isFile() ? 'file' : null;
       if (kind === null) {
         skipped.push(p);

@@ -41,23 +41,30 @@ export function planPlacement(
   const steps: PlacementStep[] = [];
   const S = new Map<string, Placed>();
   const kids = new Map<string, Set<string>>();
+  // Who holds each (parent, name key): a folder of 50,000 files is not searched for every name.
+  const holders = new Map<string, Set<string>>();
+  const slot = (parentId: string, name: string): string => `${parentId}/${opts.key(name)}`;
+  const add = <K>(m: Map<K, Set<string>>, k: K, id: string): void => {
+    const set = m.get(k);
+    if (set) set.add(id);
+    else m.set(k, new Set([id]));
+  };
   const link = (n: Placed): void => {
     S.set(n.id, n);
-    let set = kids.get(n.parentId);
-    if (!set) kids.set(n.parentId, (set = new Set()));
-    set.add(n.id);
+    add(kids, n.parentId, n.id);
+    add(holders, slot(n.parentId, n.name), n.id);
   };
   const unlink = (id: string): void => {
     const n = S.get(id);
     if (!n) return;
     kids.get(n.parentId)?.delete(id);
+    holders.get(slot(n.parentId, n.name))?.delete(id);
     S.delete(id);
   };
   for (const n of current.values()) link({ ...n });
 
   const occupant = (parentId: string, name: string, self: string): string | null => {
-    const k = opts.key(name);
-    for (const c of kids.get(parentId) ?? []) if (c !== self && opts.key(S.get(c)!.name) === k) return c;
+    for (const c of holders.get(slot(parentId, name)) ?? []) if (c !== self) return c;
     return null;
   };
   const isAncestorOrSelf = (a: string, b: string): boolean => {

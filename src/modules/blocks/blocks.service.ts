@@ -4,11 +4,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
 import { BLOB_STORE, BlobIntegrityError, type BlobStore, type ByteRange } from '../../infra/storage/blob-store.js';
 import { HashingStream } from '../../infra/storage/hashing-stream.js';
-import { BLOCK_SIZE, isBlockHash } from '../../shared/content-hash.js';
+import { BLOCK_SIZE, isBlockHash, MAX_CHECK_HASHES } from '../../shared/content-hash.js';
 import { BlocksErrors } from './blocks.errors.js';
 import { BlocksRepository } from './blocks.repository.js';
-
-export const MAX_CHECK_HASHES = 10_000;
 
 export interface UploadResult {
   hash: string;

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsString } from 'class-validator';
-import { MAX_CHECK_HASHES } from '../blocks.service.js';
+import { MAX_CHECK_HASHES } from '../../../shared/content-hash.js';
 
 export class CheckBlocksDto {
   @ApiProperty({ type: [String], maxItems: MAX_CHECK_HASHES, description: 'SHA-256 hashes (lowercase hex) of blocks.' })
