@@ -9,6 +9,7 @@ import { AuthController } from './auth.controller.js';
 import { AccessTokenGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { DevicesRepository } from './devices.repository.js';
+import { jwtKey } from './jwt-key.js';
 import { DevicesService } from './devices.service.js';
 import { UsersService } from './users.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
@@ -33,7 +34,7 @@ import { UsersRepository } from './users.repository.js';
     PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (c: AppConfig) => ({ secret: c.auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+      useFactory: (c: AppConfig) => ({ secret: jwtKey(c.auth.jwtSecret), signOptions: { algorithm: 'HS256' } }),
     }),
     // Login, register and refresh are limited per client IP (TRUST_PROXY decides which IP).
     ThrottlerModule.forRootAsync({

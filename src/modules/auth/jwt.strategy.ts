@@ -4,6 +4,7 @@ import { Strategy } from 'passport-jwt';
 import type { Request } from 'express';
 import { AppConfig } from '../../config/app-config.js';
 import type { AuthContext } from './auth.types.js';
+import { jwtKey } from './jwt-key.js';
 import { SessionValidator } from './session-validator.js';
 import type { AccessTokenClaims } from './token.service.js';
 
@@ -29,7 +30,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: bearerToken,
-      secretOrKey: config.auth.jwtSecret,
+      secretOrKey: jwtKey(config.auth.jwtSecret),
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });
