@@ -8,6 +8,7 @@ import { assembleFile, ContentChangedError, CorruptContentError, uploadMissingBl
 import type { PocketCloudClient } from '../../client/src/sdk/client.js';
 import { ApiError } from '../../client/src/sdk/errors.js';
 import type { BlockList } from '../../client/src/sdk/types.js';
+import { PACK_MAX_BLOCKS } from '../../src/shared/block-pack.js';
 import { BLOCK_SIZE, hashBuffer, MAX_CHECK_HASHES } from '../../src/shared/content-hash.js';
 
 /** Block-level assembly of a file (SDK), against a fake server that serves blocks. */
@@ -111,23 +112,46 @@ describe('assembling a file from blocks', () => {
   });
 });
 
-/** A fake server that holds `held` and records what it is asked and sent. */
-function uploadServer(held: Iterable<string> = []): { client: PocketCloudClient; checks: string[][]; puts: [string, Buffer][] } {
+/** A fake server that holds `held` and records what it is asked and sent (`packs`: blocks per pack request). */
+function uploadServer(
+  held: Iterable<string> = [],
+  opts: { packs?: boolean } = {},
+): { client: PocketCloudClient; checks: string[][]; puts: [string, Buffer][]; packs: number[]; single: number } {
   const have = new Set(held);
   const checks: string[][] = [];
   const puts: [string, Buffer][] = [];
+  const packs: number[] = [];
+  const counts = { single: 0 };
   const client = {
+    putBlockPack: (blocks: { hash: string; data: Uint8Array }[]) => {
+      if (opts.packs === false) return Promise.reject(new ApiError(404, 'ROUTE_NOT_FOUND', 'no such route'));
+      packs.push(blocks.length);
+      for (const { hash, data } of blocks) {
+        puts.push([hash, Buffer.from(data)]);
+        have.add(hash);
+      }
+      return Promise.resolve(blocks.map((b) => ({ hash: b.hash, size: b.data.length, created: true })));
+    },
     checkBlocks: (hashes: readonly string[]) => {
       checks.push([...hashes]);
       return Promise.resolve(hashes.filter((h) => !have.has(h)));
     },
     putBlock: (hash: string, data: Uint8Array) => {
+      counts.single++;
       puts.push([hash, Buffer.from(data)]);
       have.add(hash);
       return Promise.resolve({ hash, size: data.length, created: true });
     },
   } as unknown as PocketCloudClient;
-  return { client, checks, puts };
+  return {
+    client,
+    checks,
+    puts,
+    packs,
+    get single() {
+      return counts.single;
+    },
+  };
 }
 
 describe('uploading the blocks of many files at once', () => {
@@ -150,6 +174,34 @@ describe('uploading the blocks of many files at once', () => {
     expect(puts.map(([h]) => h).sort()).toEqual([sha(shared), ...hashBuffer(files[2]!).blocks].sort());
     for (const [h, data] of puts) expect(sha(data)).toBe(h);
     expect(r).toMatchObject({ uploaded: 3, bytes: 3000 + BLOCK_SIZE + 500, changed: new Set() });
+  });
+
+  it('small blocks go in packs of at most PACK_MAX_BLOCKS; a full 4 MiB block goes on its own', async () => {
+    const files = Array.from({ length: PACK_MAX_BLOCKS + 10 }, (_, i) => bytes(100, 1000 + i));
+    const sources = await Promise.all(
+      files.map(async (b, i) => {
+        const p = path.join(dir, `s${i}`);
+        await writeFile(p, b);
+        return { source: p, blocks: hashBuffer(b).blocks };
+      }),
+    );
+    const big = bytes(BLOCK_SIZE, 5);
+    const server = uploadServer();
+    const r = await uploadMissingBlocksOf(server.client, [...sources, { source: big, blocks: hashBuffer(big).blocks }], { parallel: 8 });
+    expect(server.packs.sort((a, b) => b - a)).toEqual([PACK_MAX_BLOCKS, 10]);
+    expect(server.single).toBe(1);
+    expect(r.uploaded).toBe(PACK_MAX_BLOCKS + 11);
+    expect(new Set(server.puts.map(([h]) => h)).size).toBe(PACK_MAX_BLOCKS + 11);
+  });
+
+  it('a server without block packs gets the blocks one request each', async () => {
+    const p = path.join(dir, 'old');
+    await writeFile(p, bytes(500, 77));
+    const server = uploadServer([], { packs: false });
+    const r = await uploadMissingBlocksOf(server.client, [{ source: p, blocks: hashBuffer(bytes(500, 77)).blocks }]);
+    expect(r.uploaded).toBe(1);
+    expect(server.single).toBe(1);
+    expect(server.packs).toEqual([]);
   });
 
   it('a file changed since it was hashed is reported; a block it shared comes from the other file', async () => {

@@ -26,10 +26,12 @@ const fakeClient = {
     blockCalls.checks++;
     return Promise.resolve(hashes.filter((h) => !held.has(h)));
   },
-  putBlock: (hash: string, data: Uint8Array) => {
-    blockCalls.puts.push(hash);
-    held.add(hash);
-    return Promise.resolve({ hash, size: data.length, created: true });
+  putBlockPack: (blocks: { hash: string; data: Uint8Array }[]) => {
+    for (const { hash } of blocks) {
+      blockCalls.puts.push(hash);
+      held.add(hash);
+    }
+    return Promise.resolve(blocks.map((b) => ({ hash: b.hash, size: b.data.length, created: true })));
   },
   batch: (ops: BatchOp[], opts: BatchOptions = {}): Promise<BatchResultItem[]> => {
     const plan = script.shift() ?? [];

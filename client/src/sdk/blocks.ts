@@ -3,11 +3,12 @@ import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { PACK_MAX_BLOCKS, PACK_MAX_BYTES } from '../../../src/shared/block-pack.js';
 import { BLOCK_SIZE, contentHashOfBlocks, MAX_CHECK_HASHES } from '../../../src/shared/content-hash.js';
 import { mapLimit } from '../../../src/shared/async.js';
 import { retry } from './async.js';
 import type { PocketCloudClient } from './client.js';
-import { isTransient } from './errors.js';
+import { ApiError, isTransient } from './errors.js';
 import type { BlockList } from './types.js';
 
 export interface FileHash {
@@ -82,6 +83,7 @@ function sliceBlock(bytes: Uint8Array, index: number, hash: string): Promise<Uin
 }
 
 export interface UploadOptions {
+
   /** Blocks uploaded at once (default 4). */
   parallel?: number;
   /** Attempts per block on transient errors (default 5). */
@@ -138,6 +140,32 @@ export async function uploadMissingBlocksOf(
   const changed = new Set<number>();
   let uploaded = 0;
   let bytes = 0;
+  const sent = (n: number, size: number): void => {
+    uploaded += n;
+    bytes += size;
+    opts.onProgress?.(size);
+  };
+  const tries = { tries: opts.tries ?? 5, baseMs: 200, maxMs: 5000, retryable: isTransient };
+  const putOne = async (hash: string, data: Uint8Array): Promise<void> => {
+    await retry(() => client.putBlock(hash, data), tries);
+    sent(1, data.length);
+  };
+  // Small blocks travel in packs (one request for many); at most two packs are on the way at once.
+  let pack: { hash: string; data: Uint8Array }[] = [];
+  let packBytes = 0;
+  const sending = new Set<Promise<void>>();
+  const flush = async (): Promise<void> => {
+    if (pack.length === 0) return;
+    const items = pack;
+    pack = [];
+    packBytes = 0;
+    while (sending.size >= 2) await Promise.race(sending).catch(() => undefined);
+    const p: Promise<void> = sendPack(client, items, tries, putOne).then((how) => {
+      if (how === 'pack') sent(items.length, items.reduce((n, i) => n + i.data.length, 0));
+    });
+    sending.add(p);
+    await p.finally(() => sending.delete(p));
+  };
   await mapLimit(missing, opts.parallel ?? 4, async (hash) => {
     let data: Uint8Array | null = null;
     for (const { src, index } of where.get(hash) ?? []) {
@@ -152,13 +180,38 @@ export async function uploadMissingBlocksOf(
       }
     }
     if (data === null) return; // every file that held it changed: none of them is committed as it was
-    const body = data;
-    await retry(() => client.putBlock(hash, body), { tries: opts.tries ?? 5, baseMs: 200, maxMs: 5000, retryable: isTransient });
-    uploaded++;
-    bytes += body.length;
-    opts.onProgress?.(body.length);
+    if (data.length > PACK_BLOCK_MAX || packsRefused.has(client)) return putOne(hash, data);
+    if (packBytes + data.length > PACK_MAX_BYTES) await flush();
+    pack.push({ hash, data });
+    packBytes += data.length;
+    if (pack.length >= PACK_MAX_BLOCKS) await flush();
   });
+  await flush();
   return { uploaded, bytes, changed };
+}
+
+/** Blocks up to this size go in packs; bigger ones are a request each anyway. */
+const PACK_BLOCK_MAX = 1024 * 1024;
+/** Clients of servers without block packs (older than the endpoint): they get one request per block. */
+const packsRefused = new WeakSet<PocketCloudClient>();
+
+async function sendPack(
+  client: PocketCloudClient,
+  items: { hash: string; data: Uint8Array }[],
+  tries: Parameters<typeof retry>[1],
+  putOne: (hash: string, data: Uint8Array) => Promise<void>,
+): Promise<'pack' | 'one by one'> {
+  if (!packsRefused.has(client)) {
+    try {
+      await retry(() => client.putBlockPack(items), tries);
+      return 'pack';
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404 && err.code === 'ROUTE_NOT_FOUND')) throw err;
+      packsRefused.add(client);
+    }
+  }
+  for (const { hash, data } of items) await putOne(hash, data);
+  return 'one by one';
 }
 
 /** Splits a stream into 4 MiB blocks and hashes each as it passes through. */

@@ -1,4 +1,5 @@
 import { contentHashOfBlocks } from '../../../src/shared/content-hash.js';
+import type { Statement } from 'better-sqlite3';
 import { openDb, type Db } from './db.js';
 import type { BatchOpOf, BatchOpType, NodeKind } from '../sdk/types.js';
 
@@ -210,8 +211,17 @@ function localOp(r: OpRow): LocalOp {
 export class SyncStore {
   readonly db: Db;
 
+  /** Prepared statements by their text: preparing costs more than running a small one. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(file: string) {
     this.db = openDb(file, MIGRATIONS);
+  }
+
+  private sql(text: string): Statement {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
   }
 
   close(): void {
@@ -226,13 +236,13 @@ export class SyncStore {
   // ── meta ──────────────────────────────────────────────────────────────────────────────
 
   getMeta(key: string): string | null {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return row?.value ?? null;
   }
 
   setMeta(key: string, value: string | null): void {
-    if (value === null) this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
-    else this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    if (value === null) this.sql('DELETE FROM meta WHERE key = ?').run(key);
+    else this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   /** The delta cursor whose changes are all applied to the folder ('' = nothing yet). */
@@ -247,17 +257,17 @@ export class SyncStore {
   // ── nodes ─────────────────────────────────────────────────────────────────────────────
 
   allNodes(): Map<string, LocalNode> {
-    const rows = this.db.prepare('SELECT * FROM nodes').all() as NodeRow[];
+    const rows = this.sql('SELECT * FROM nodes').all() as NodeRow[];
     return new Map(rows.map((r) => [r.id, toNode(r)]));
   }
 
   node(id: string): LocalNode | null {
-    const row = this.db.prepare('SELECT * FROM nodes WHERE id = ?').get(id) as NodeRow | undefined;
+    const row = this.sql('SELECT * FROM nodes WHERE id = ?').get(id) as NodeRow | undefined;
     return row ? toNode(row) : null;
   }
 
   nodesWithHash(hash: string): LocalNode[] {
-    return (this.db.prepare('SELECT * FROM nodes WHERE content_hash = ?').all(hash) as NodeRow[]).map(toNode);
+    return (this.sql('SELECT * FROM nodes WHERE content_hash = ?').all(hash) as NodeRow[]).map(toNode);
   }
 
   putNode(n: LocalNode): void {
@@ -274,11 +284,11 @@ export class SyncStore {
   }
 
   deleteNode(id: string): void {
-    this.db.prepare('DELETE FROM nodes WHERE id = ?').run(id);
+    this.sql('DELETE FROM nodes WHERE id = ?').run(id);
   }
 
   nodeCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM nodes').get() as { n: number }).n;
+    return (this.sql('SELECT count(*) AS n FROM nodes').get() as { n: number }).n;
   }
 
   // ── block lists of local contents ──────────────────────────────────────────────────────
@@ -286,20 +296,20 @@ export class SyncStore {
   /** Remembers a content's block list (ignored when the blocks do not make that content hash). */
   recordBlocks(contentHash: string, blocks: readonly string[]): void {
     if (blocks.length === 0 || contentHashOfBlocks(blocks) !== contentHash) return;
-    if (this.db.prepare('SELECT 1 FROM content_blocks WHERE content_hash = ? LIMIT 1').get(contentHash)) return;
-    const st = this.db.prepare('INSERT OR IGNORE INTO content_blocks (content_hash, idx, hash) VALUES (?, ?, ?)');
+    if (this.sql('SELECT 1 FROM content_blocks WHERE content_hash = ? LIMIT 1').get(contentHash)) return;
+    const st = this.sql('INSERT OR IGNORE INTO content_blocks (content_hash, idx, hash) VALUES (?, ?, ?)');
     this.tx(() => blocks.forEach((b, i) => st.run(contentHash, i, b)));
   }
 
   /** A content's block list, if recorded. */
   blocksOf(contentHash: string): string[] | null {
-    const rows = this.db.prepare('SELECT hash FROM content_blocks WHERE content_hash = ? ORDER BY idx').all(contentHash) as { hash: string }[];
+    const rows = this.sql('SELECT hash FROM content_blocks WHERE content_hash = ? ORDER BY idx').all(contentHash) as { hash: string }[];
     return rows.length > 0 ? rows.map((r) => r.hash) : null;
   }
 
   /** Recorded contents that contain a block, and where (a few). */
   contentsWithBlock(hash: string, limit = 8): { contentHash: string; index: number }[] {
-    return this.db.prepare('SELECT content_hash AS contentHash, idx AS "index" FROM content_blocks WHERE hash = ? LIMIT ?').all(hash, limit) as {
+    return this.sql('SELECT content_hash AS contentHash, idx AS "index" FROM content_blocks WHERE hash = ? LIMIT ?').all(hash, limit) as {
       contentHash: string;
       index: number;
     }[];
@@ -307,7 +317,7 @@ export class SyncStore {
 
   /** Forgets the block lists of contents no local file holds any more. */
   pruneBlocks(): number {
-    return this.db.prepare('DELETE FROM content_blocks WHERE content_hash NOT IN (SELECT content_hash FROM nodes WHERE content_hash IS NOT NULL)').run().changes;
+    return this.sql('DELETE FROM content_blocks WHERE content_hash NOT IN (SELECT content_hash FROM nodes WHERE content_hash IS NOT NULL)').run().changes;
   }
 
   // ── the queue ─────────────────────────────────────────────────────────────────────────
@@ -320,35 +330,35 @@ export class SyncStore {
   }
 
   ops(limit = 1_000_000): QueuedOp[] {
-    return (this.db.prepare('SELECT * FROM ops ORDER BY seq LIMIT ?').all(limit) as OpRow[]).map(toOp);
+    return (this.sql('SELECT * FROM ops ORDER BY seq LIMIT ?').all(limit) as OpRow[]).map(toOp);
   }
 
   opsFor(nodeId: string): QueuedOp[] {
-    return (this.db.prepare('SELECT * FROM ops WHERE node_id = ? ORDER BY seq').all(nodeId) as OpRow[]).map(toOp);
+    return (this.sql('SELECT * FROM ops WHERE node_id = ? ORDER BY seq').all(nodeId) as OpRow[]).map(toOp);
   }
 
   queueLength(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM ops').get() as { n: number }).n;
+    return (this.sql('SELECT count(*) AS n FROM ops').get() as { n: number }).n;
   }
 
   /** An op about to go out: from now on its payload never changes (a retry must send the same thing). */
   markSent(seqs: readonly number[]): void {
-    const st = this.db.prepare('UPDATE ops SET sent = 1, attempts = attempts + 1 WHERE seq = ?');
+    const st = this.sql('UPDATE ops SET sent = 1, attempts = attempts + 1 WHERE seq = ?');
     this.tx(() => seqs.forEach((s) => st.run(s)));
   }
 
   /** An op the server skipped (424: it never looked at it): back to how it was before it went out. */
   restoreSendState(seq: number, sent: boolean, attempts: number): void {
-    this.db.prepare('UPDATE ops SET sent = ?, attempts = ? WHERE seq = ?').run(sent ? 1 : 0, attempts, seq);
+    this.sql('UPDATE ops SET sent = ?, attempts = ? WHERE seq = ?').run(sent ? 1 : 0, attempts, seq);
   }
 
   /** Replaces the body of an op that has not gone out yet (a newer version of the same file); a sent op keeps its payload. */
   updateOpBody<O extends QueuedOp>(op: O, body: O['body']): void {
-    this.db.prepare('UPDATE ops SET body = ? WHERE seq = ? AND sent = 0').run(JSON.stringify(body), op.seq);
+    this.sql('UPDATE ops SET body = ? WHERE seq = ? AND sent = 0').run(JSON.stringify(body), op.seq);
   }
 
   removeOp(seq: number): void {
-    this.db.prepare('DELETE FROM ops WHERE seq = ?').run(seq);
+    this.sql('DELETE FROM ops WHERE seq = ?').run(seq);
   }
 
   recordFailure(op: QueuedOp, code: string, message: string): void {
@@ -358,7 +368,7 @@ export class SyncStore {
   }
 
   failures(): { seq: number; opId: string; type: string; code: string; message: string; at: string }[] {
-    return this.db.prepare('SELECT seq, op_id AS opId, type, code, message, at FROM failed_ops ORDER BY seq').all() as {
+    return this.sql('SELECT seq, op_id AS opId, type, code, message, at FROM failed_ops ORDER BY seq').all() as {
       seq: number;
       opId: string;
       type: string;
@@ -372,8 +382,8 @@ export class SyncStore {
 
   setRemotePending(states: readonly { id: string }[], cursor: string, mode: 'delta' | 'resync'): void {
     this.tx(() => {
-      this.db.prepare('DELETE FROM remote_pending').run();
-      const st = this.db.prepare('INSERT INTO remote_pending (id, state) VALUES (?, ?)');
+      this.sql('DELETE FROM remote_pending').run();
+      const st = this.sql('INSERT INTO remote_pending (id, state) VALUES (?, ?)');
       for (const s of states) st.run(s.id, JSON.stringify(s));
       this.setMeta('pending_cursor', cursor);
       this.setMeta('pending_mode', mode);
@@ -383,7 +393,7 @@ export class SyncStore {
   remotePending<T>(): { states: T[]; cursor: string; mode: 'delta' | 'resync' } | null {
     const cursor = this.getMeta('pending_cursor');
     if (cursor === null) return null;
-    const states = (this.db.prepare('SELECT state FROM remote_pending').all() as { state: string }[]).map((r) => JSON.parse(r.state) as T);
+    const states = (this.sql('SELECT state FROM remote_pending').all() as { state: string }[]).map((r) => JSON.parse(r.state) as T);
     return { states, cursor, mode: (this.getMeta('pending_mode') as 'delta' | 'resync' | null) ?? 'delta' };
   }
 
@@ -392,7 +402,7 @@ export class SyncStore {
     this.tx(() => {
       const cursor = this.getMeta('pending_cursor');
       if (cursor !== null) this.cursor = cursor;
-      this.db.prepare('DELETE FROM remote_pending').run();
+      this.sql('DELETE FROM remote_pending').run();
       this.setMeta('pending_cursor', null);
       this.setMeta('pending_mode', null);
     });
@@ -401,11 +411,11 @@ export class SyncStore {
   // ── conflicts the device settled locally ──────────────────────────────────────────────
 
   recordLocalConflict(kind: string, path: string, copy: string | null): void {
-    this.db.prepare('INSERT INTO local_conflicts (at, kind, path, copy) VALUES (?, ?, ?, ?)').run(new Date().toISOString(), kind, path, copy);
+    this.sql('INSERT INTO local_conflicts (at, kind, path, copy) VALUES (?, ?, ?, ?)').run(new Date().toISOString(), kind, path, copy);
   }
 
   localConflicts(): { at: string; kind: string; path: string; copy: string | null }[] {
-    return this.db.prepare('SELECT at, kind, path, copy FROM local_conflicts ORDER BY n').all() as {
+    return this.sql('SELECT at, kind, path, copy FROM local_conflicts ORDER BY n').all() as {
       at: string;
       kind: string;
       path: string;

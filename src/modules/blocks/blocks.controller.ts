@@ -2,11 +2,12 @@ import { Body, Controller, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ErrorBody } from '../../common/http/error-body.js';
+import { PACK_CONTENT_TYPE, PACK_MAX_BLOCKS } from '../../shared/block-pack.js';
 import { Auth } from '../auth/auth.decorators.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import { BlocksErrors } from './blocks.errors.js';
 import { BlocksService } from './blocks.service.js';
-import { CheckBlocksDto, CheckBlocksResultDto, UploadBlockResultDto } from './dto/blocks.dto.js';
+import { CheckBlocksDto, CheckBlocksResultDto, UploadBlockPackResultDto, UploadBlockResultDto } from './dto/blocks.dto.js';
 
 @ApiTags('blocks')
 @ApiBearerAuth()
@@ -20,6 +21,27 @@ export class BlocksController {
   @ApiResponse({ status: 200, type: CheckBlocksResultDto })
   async check(@Auth() auth: AuthContext, @Body() dto: CheckBlocksDto): Promise<CheckBlocksResultDto> {
     return { missing: await this.blocks.missing(auth.userId, dto.hashes) };
+  }
+
+  @Post('pack')
+  @ApiOperation({
+    operationId: 'uploadBlockPack',
+    summary: `Upload up to ${PACK_MAX_BLOCKS} small blocks in one body (a block pack, Content-Length required); each verified against its hash as it streams.`,
+    description:
+      'Body: "PCB1", a uint32 count, count × (32-byte SHA-256, uint32 size), then the blocks in that order (integers big-endian). ' +
+      'Each block is taken as `PUT /v1/blocks/{hash}` takes one. A block whose bytes do not match stops the pack: the blocks before it are kept.',
+  })
+  @ApiConsumes(PACK_CONTENT_TYPE)
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 200, type: UploadBlockPackResultDto })
+  @ApiResponse({ status: 400, type: ErrorBody, description: 'INVALID_BLOCK_PACK, HASH_MISMATCH (details: index, hash), SIZE_MISMATCH, REQUEST_ABORTED' })
+  @ApiResponse({ status: 411, type: ErrorBody, description: 'LENGTH_REQUIRED' })
+  @ApiResponse({ status: 415, type: ErrorBody, description: `UNSUPPORTED_MEDIA_TYPE: send ${PACK_CONTENT_TYPE}` })
+  @HttpCode(200)
+  async uploadPack(@Auth() auth: AuthContext, @Req() req: Request): Promise<UploadBlockPackResultDto> {
+    if (req.headers['content-type'] !== PACK_CONTENT_TYPE) throw BlocksErrors.wrongPackType();
+    const length = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+    return { results: await this.blocks.uploadPack(auth.userId, req, length) };
   }
 
   @Put(':hash')

@@ -4,7 +4,7 @@ import type { Collection } from 'mongodb';
 import type { Model } from 'mongoose';
 import { collectionOf } from '../../infra/database/collections.js';
 import { mapLimit } from '../../common/async.js';
-import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
+import { insertIgnoringDuplicates, isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
 import { BLOCK_MODEL, SWEEP_MODEL, USER_BLOCK_MODEL, type BlockDoc, type SweepDoc, type UserBlockDoc } from './schemas/block.schema.js';
 
 const PARALLEL_READS = 32;
@@ -47,6 +47,27 @@ export class BlocksRepository implements OnModuleInit {
 
   async recordStored(hash: string, size: number, at: Date): Promise<void> {
     await ignoreDuplicate(this.blocks.insertOne({ _id: hash, size, createdAt: at }));
+  }
+
+  /** recordStored for many blocks: one unordered insert (blocks stored already stay as they are). */
+  async recordStoredMany(blocks: readonly { hash: string; size: number }[], at: Date): Promise<void> {
+    await insertIgnoringDuplicates(this.blocks, blocks.map((b) => ({ _id: b.hash, size: b.size, createdAt: at })));
+  }
+
+  /**
+   * recordHeld for many blocks: one unordered insert. A record that exists is left as it is —
+   * unless its block is in `refresh` (garbage collection had marked it: its time must move on,
+   * as recordHeld moves it). Returns the blocks the user held already.
+   */
+  async recordHeldMany(userId: string, blocks: readonly { hash: string; size: number }[], at: Date, refresh: ReadonlySet<string>): Promise<Set<string>> {
+    const docs = blocks.map((b) => ({ _id: `${userId}:${b.hash}`, userId, hash: b.hash, size: b.size, createdAt: at }));
+    const existed = new Set<string>();
+    for (const i of await insertIgnoringDuplicates(this.userBlocks, docs)) {
+      const { hash, size } = blocks[i]!;
+      existed.add(hash);
+      if (refresh.has(hash)) await this.recordHeld(userId, hash, size, at);
+    }
+    return existed;
   }
 
   /** Records that the user just proved they hold the block (the time is refreshed on every upload). */

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { mapLimit } from '../../common/async.js';
+import { isBlockHash } from '../../shared/content-hash.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
 import { EventBus } from '../../common/events/event-bus.js';
@@ -13,8 +15,10 @@ import type { JournalEntry } from '../journal/journal.types.js';
 import type { NodeState, OpKind } from '../../domain/node.js';
 import { NamespaceErrors } from './namespace.errors.js';
 import type { Operation, WriteContext } from './operations.js';
+import type { PlannerPorts } from './planner/plan.js';
 import { Planner } from './planner/planner.js';
 import { ProjectionService } from './projection.service.js';
+import type { OpRecordDoc } from './schemas/namespace.schema.js';
 import { TreeRepository } from './tree.repository.js';
 import { TreeView } from './tree-view.js';
 import { TreeModels } from './tree-model.js';
@@ -49,6 +53,9 @@ declare module '../../common/events/event-bus.js' {
 export class SyncWriter {
   private readonly logger = new Logger(SyncWriter.name);
   private readonly planner: Planner;
+  private readonly ports: PlannerPorts;
+  /** Reads as they are, one operation at a time. */
+  private readonly live: OpReads;
 
   constructor(
     private readonly projection: ProjectionService,
@@ -62,16 +69,18 @@ export class SyncWriter {
     blocks: BlocksService,
     devices: DevicesService,
   ) {
-    this.planner = new Planner({
+    this.ports = {
       heldSizes: (userId, hashes) => blocks.heldSizes(userId, hashes),
       deviceName: async (id) => (await devices.nameOf(id)) ?? 'another device',
-    });
+    };
+    this.planner = new Planner(this.ports);
+    this.live = { planner: this.planner, opRecord: (k) => this.tree.opRecord(k), quotaOf: (u) => this.users.quotaOf(u) };
   }
 
   async write(ctx: WriteContext, op: Operation): Promise<WriteResult> {
     await this.tree.ensureNamespace(ctx.ns, ctx.userId, this.clock.now());
     const outcome = await this.appendNext<WriteResult>(ctx.ns, (head, seq, now) =>
-      this.planEntry(ctx, op, head, seq, now, this.projection.usage(ctx.ns), null),
+      this.planEntry(ctx, op, head, seq, now, this.projection.usage(ctx.ns), null, this.live),
     );
     return 'done' in outcome ? outcome.done : this.written(ctx, outcome.entry);
   }
@@ -96,6 +105,7 @@ export class SyncWriter {
       const head = await this.projection.catchUpLocked(ns);
       const model = this.models.get(ns);
       if (!model || model.seq !== head) return items;
+      const reads = await this.readsFor(items);
       const pending: { index: number; entry: JournalEntry }[] = [];
       /** Operation keys of this batch's entries (not in the op records until applied). */
       const planned = new Map<string, JournalEntry>();
@@ -109,7 +119,7 @@ export class SyncWriter {
           }
           const seq = head + pending.length + 1;
           try {
-            const outcome = await this.planEntry(ctx, op, head, seq, this.clock.now(), usage, planned);
+            const outcome = await this.planEntry(ctx, op, head, seq, this.clock.now(), usage, planned, reads);
             if ('done' in outcome) {
               outcomes.push({ result: outcome.done });
               continue;
@@ -166,6 +176,7 @@ export class SyncWriter {
     now: Date,
     usageBefore: number,
     planned: ReadonlyMap<string, JournalEntry> | null,
+    reads: OpReads,
   ): Promise<{ done: WriteResult } | { entry: JournalEntry }> {
     if (ctx.baseSeq > head) throw JournalErrors.baseCursorInvalid('it is ahead of the journal');
     const opKey = ctx.opId ? `${ctx.deviceId}:${ctx.opId}` : null;
@@ -176,17 +187,17 @@ export class SyncWriter {
         if (earlier.opHash !== opHash) throw NamespaceErrors.opIdReused();
         return { done: { node: earlier.changes[0]!, seq: earlier.seq, conflicts: conflictsOf(earlier) } };
       }
-      const prior = await this.replay(ctx.ns, opKey, opHash!);
+      const prior = await this.replay(ctx.ns, opKey, opHash!, reads);
       if (prior) return { done: prior };
     }
     const view = new TreeView(this.tree.source(ctx.ns));
     const plan =
       op.type === 'resolveConflict'
-        ? await this.planner.planResolution(await this.conflicts.open(ctx.ns, op.conflictId), op.resolution, view, ctx, seq, now)
-        : await this.planner.plan(op, view, ctx, seq, now);
+        ? await reads.planner.planResolution(await this.conflicts.open(ctx.ns, op.conflictId), op.resolution, view, ctx, seq, now)
+        : await reads.planner.plan(op, view, ctx, seq, now);
     if (plan.kind === 'noop') return { done: { node: plan.node, seq: null, conflicts: [] } };
     const usage = usageBefore + plan.usageDelta;
-    if (plan.usageDelta > 0) await this.assertQuota(ctx.userId, usage, plan.usageDelta);
+    if (plan.usageDelta > 0) await this.assertQuota(reads, ctx.userId, usage, plan.usageDelta);
     return {
       entry: {
         ns: ctx.ns,
@@ -261,8 +272,38 @@ export class SyncWriter {
   }
 
   /** The first result of an operation that was applied already. */
-  private async replay(ns: string, opKey: string, opHash: string): Promise<WriteResult | null> {
-    const rec = await this.tree.opRecord(opKey);
+  /**
+   * What a batch's operations read besides the tree, read for all of them at once: the records
+   * of their op ids (retries), the blocks their commits name, the quota. Each operation would
+   * otherwise wait for its own three or four round trips. Read under the namespace lock before
+   * planning, as each operation would have read them; anything not read ahead is read live.
+   */
+  private async readsFor(items: readonly { ctx: WriteContext; op: Operation }[]): Promise<OpReads> {
+    const userId = items[0]!.ctx.userId;
+    const opKeys = [...new Set(items.flatMap(({ ctx }) => (ctx.opId ? [`${ctx.deviceId}:${ctx.opId}`] : [])))];
+    const hashes = new Set<string>();
+    for (const { op } of items) if (op.type === 'commit' && Array.isArray(op.blocks)) for (const b of op.blocks) if (isBlockHash(b)) hashes.add(b);
+    const [recs, held] = await Promise.all([
+      mapLimit(opKeys, PARALLEL_READS, (k) => this.tree.opRecord(k)),
+      this.ports.heldSizes(userId, [...hashes]),
+    ]);
+    const records = new Map(opKeys.map((k, i) => [k, recs[i] ?? null]));
+    let quota: Promise<number> | null = null;
+    return {
+      planner: new Planner({
+        ...this.ports,
+        heldSizes: async (u, want) => {
+          if (u !== userId || want.some((h) => !hashes.has(h))) return this.ports.heldSizes(u, want);
+          return new Map(want.flatMap((h) => (held.has(h) ? [[h, held.get(h)!] as const] : [])));
+        },
+      }),
+      opRecord: (k) => (records.has(k) ? Promise.resolve(records.get(k)!) : this.tree.opRecord(k)),
+      quotaOf: (u) => (u === userId ? (quota ??= this.users.quotaOf(u)) : this.users.quotaOf(u)),
+    };
+  }
+
+  private async replay(ns: string, opKey: string, opHash: string, reads: OpReads): Promise<WriteResult | null> {
+    const rec = await reads.opRecord(opKey);
     if (!rec) return null;
     if (rec.opHash !== opHash || rec.ns !== ns) throw NamespaceErrors.opIdReused();
     const entry = await this.journal.get(ns, rec.seq);
@@ -270,11 +311,20 @@ export class SyncWriter {
     return { node: entry.changes[0]!, seq: entry.seq, conflicts: conflictsOf(entry) };
   }
 
-  private async assertQuota(userId: string, usage: number, delta: number): Promise<void> {
-    const quota = await this.users.quotaOf(userId);
+  private async assertQuota(reads: OpReads, userId: string, usage: number, delta: number): Promise<void> {
+    const quota = await reads.quotaOf(userId);
     if (quota > 0 && usage > quota) throw NamespaceErrors.quotaExceeded(quota, usage - delta, delta);
   }
 }
+
+/** Where planning an operation reads what is not in the tree. */
+interface OpReads {
+  planner: Planner;
+  opRecord(opKey: string): Promise<OpRecordDoc | null>;
+  quotaOf(userId: string): Promise<number>;
+}
+
+const PARALLEL_READS = 32;
 
 /** One operation's outcome in a batch: its result, its error, or skipped after an error. */
 export type BatchOutcome = { result: WriteResult } | { error: AppError } | { skipped: true };

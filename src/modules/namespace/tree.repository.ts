@@ -4,7 +4,7 @@ import type { Collection } from 'mongodb';
 import type { Model } from 'mongoose';
 import { mapLimit } from '../../common/async.js';
 import { collectionOf } from '../../infra/database/collections.js';
-import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
+import { insertIgnoringDuplicates, isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
 import { nameKey } from '../../shared/names.js';
 import type { JournalEntry } from '../journal/journal.types.js';
 import type { NodeState } from '../../domain/node.js';
@@ -311,19 +311,6 @@ export class TreeRepository implements OnModuleInit {
   }
 }
 
-/** Inserts all, unordered; returns the indexes that were there already (duplicate keys). */
-async function insertIgnoringDuplicates<T extends { _id: string }>(c: Collection<T>, docs: readonly T[]): Promise<number[]> {
-  if (docs.length === 0) return [];
-  try {
-    await c.insertMany(docs as never, { ordered: false });
-    return [];
-  } catch (err) {
-    const writeErrors = (err as { writeErrors?: { code?: number; index: number }[] | { code?: number; index: number } }).writeErrors;
-    const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-    if (list.length === 0 || list.some((w) => w.code !== 11000)) throw err;
-    return list.map((w) => w.index);
-  }
-}
 
 /** One namespace's tree as the stored projection holds it; every read goes through an index. */
 class StoredTree implements TreeSource {

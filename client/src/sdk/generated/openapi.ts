@@ -138,6 +138,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/blocks/pack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload up to 1000 small blocks in one body (a block pack, Content-Length required); each verified against its hash as it streams.
+         * @description Body: "PCB1", a uint32 count, count × (32-byte SHA-256, uint32 size), then the blocks in that order (integers big-endian). Each block is taken as `PUT /v1/blocks/{hash}` takes one. A block whose bytes do not match stops the pack: the blocks before it are kept.
+         */
+        post: operations["uploadBlockPack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/blocks/{hash}": {
         parameters: {
             query?: never;
@@ -717,6 +737,10 @@ export interface components {
             size: number;
             /** @description False when you had uploaded this block before. */
             created: boolean;
+        };
+        UploadBlockPackResultDto: {
+            /** @description One result per block, in table order. */
+            results: components["schemas"]["UploadBlockResultDto"][];
         };
         DeltaEntryDto: {
             /**
@@ -1614,6 +1638,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CheckBlocksResultDto"];
+                };
+            };
+        };
+    };
+    uploadBlockPack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.pocketcloud.block-pack": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadBlockPackResultDto"];
+                };
+            };
+            /** @description INVALID_BLOCK_PACK, HASH_MISMATCH (details: index, hash), SIZE_MISMATCH, REQUEST_ABORTED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description LENGTH_REQUIRED */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE: send application/vnd.pocketcloud.block-pack */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

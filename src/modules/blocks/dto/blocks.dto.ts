@@ -19,3 +19,7 @@ export class UploadBlockResultDto {
   @ApiProperty() size!: number;
   @ApiProperty({ description: 'False when you had uploaded this block before.' }) created!: boolean;
 }
+
+export class UploadBlockPackResultDto {
+  @ApiProperty({ type: [UploadBlockResultDto], description: 'One result per block, in table order.' }) results!: UploadBlockResultDto[];
+}
