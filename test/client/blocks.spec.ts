@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assembleFile, ContentChangedError, CorruptContentError, uploadMissingBlocks, uploadMissingBlocksOf } from '../../client/src/sdk/blocks.js';
+import { assembleFile, ContentChangedError, CorruptContentError, hashFile, uploadMissingBlocks, uploadMissingBlocksOf } from '../../client/src/sdk/blocks.js';
 import type { PocketCloudClient } from '../../client/src/sdk/client.js';
 import { ApiError } from '../../client/src/sdk/errors.js';
 import type { BlockList } from '../../client/src/sdk/types.js';
@@ -239,5 +239,17 @@ describe('uploading the blocks of many files at once', () => {
     await uploadMissingBlocksOf(client, [{ source: path.join(dir, 'never-read'), blocks: hashes }]);
     expect(checks.map((c) => c.length)).toEqual([MAX_CHECK_HASHES, 5]);
     expect(puts).toEqual([]);
+  });
+});
+
+describe('hashing a file', () => {
+  it('gives the block list of its bytes at every size around the block boundary (small files read into small buffers)', async () => {
+    for (const size of [0, 1, 4095, BLOCK_SIZE - 1, BLOCK_SIZE, BLOCK_SIZE + 1]) {
+      const data = bytes(size, size);
+      const p = path.join(dir, `h${size}`);
+      await writeFile(p, data);
+      const { blocks, contentHash } = hashBuffer(data);
+      expect(await hashFile(p)).toEqual({ blocks, contentHash, size });
+    }
   });
 });

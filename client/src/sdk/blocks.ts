@@ -29,12 +29,19 @@ export class ContentChangedError extends Error {
 export async function hashFile(path: string, onBytes?: (n: number) => void): Promise<FileHash> {
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(BLOCK_SIZE);
+    // A small file (most of a photo library's sidecars, a source tree) needs no 4 MiB buffer;
+    // one more byte than the file holds notices that it grew.
+    const { size: statSize } = await fh.stat();
+    let buf = Buffer.allocUnsafe(Math.min(BLOCK_SIZE, statSize + 1));
     const blocks: string[] = [];
     let size = 0;
     for (;;) {
       const n = await readFull(fh, buf, size);
       if (n === 0) break;
+      if (n === buf.length && n < BLOCK_SIZE) {
+        buf = Buffer.allocUnsafe(BLOCK_SIZE); // it grew: read this block again, whole
+        continue;
+      }
       blocks.push(createHash('sha256').update(buf.subarray(0, n)).digest('hex'));
       size += n;
       onBytes?.(n);

@@ -214,8 +214,12 @@ export class SyncStore {
   /** Prepared statements by their text: preparing costs more than running a small one. */
   private readonly statements = new Map<string, Statement>();
 
+  /** One transaction wrapper for every `tx` (making one prepares its BEGIN and COMMIT anew). */
+  private readonly inTx: (fn: () => unknown) => unknown;
+
   constructor(file: string) {
     this.db = openDb(file, MIGRATIONS);
+    this.inTx = this.db.transaction((fn: () => unknown) => fn());
   }
 
   private sql(text: string): Statement {
@@ -230,8 +234,9 @@ export class SyncStore {
 
   /** Runs `fn` in one SQLite transaction: all of it is durable, or none. */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.inTx(fn) as T;
   }
+
 
   // ── meta ──────────────────────────────────────────────────────────────────────────────
 
