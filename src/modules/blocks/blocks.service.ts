@@ -11,6 +11,10 @@ import { BlocksErrors } from './blocks.errors.js';
 import { BlocksRepository } from './blocks.repository.js';
 import { ExactReader, ShortBodyError } from './exact-reader.js';
 
+/** How long a holding this process just recorded is trusted without reading it back (well under the GC grace). */
+const JUST_HELD_MS = 10 * 60_000;
+/** Holdings remembered at most (about 100 bytes each). */
+const JUST_HELD_MAX = 200_000;
 /** Blob-store writes one pack keeps in flight. */
 const PACK_PARALLEL_WRITES = 4;
 
@@ -24,6 +28,8 @@ export interface UploadResult {
 @Injectable()
 export class BlocksService {
   private readonly logger = new Logger(BlocksService.name);
+  /** Holdings this process recorded lately: see noteHeld. */
+  private readonly justHeld = new Map<string, { size: number; until: number }>();
 
   constructor(
     private readonly repo: BlocksRepository,
@@ -77,6 +83,7 @@ export class BlocksService {
     }
     if (held) return { hash, size: contentLength, created: false };
     await this.repo.recordHeld(userId, hash, contentLength, this.clock.now());
+    this.noteHeld(userId, [{ hash, size: contentLength }]);
     this.logger.debug({ hash, size: contentLength }, 'block uploaded');
     return { hash, size: contentLength, created: true };
   }
@@ -138,6 +145,8 @@ export class BlocksService {
       throw err;
     }
     const existed = await record();
+    // Holdings recorded now (new ones, and marked ones whose time moved on), not older ones.
+    this.noteHeld(userId, written.filter((e) => !existed.has(e.hash) || marked.has(e.hash)));
     if (failed[0]) throw failed[0].error;
     this.logger.debug({ blocks: entries.length }, 'block pack uploaded');
     return entries.map((e) => ({ hash: e.hash, size: e.size, created: !existed.has(e.hash) }));
@@ -148,9 +157,38 @@ export class BlocksService {
    * is about to delete counts as not held: the device uploads it again, which saves it.
    */
   async heldSizes(userId: string, hashes: readonly string[]): Promise<Map<string, number>> {
-    const [held, marked] = await Promise.all([this.repo.heldBy(userId, hashes), this.repo.markedForSweep(hashes)]);
+    const now = this.clock.now().getTime();
+    const known = new Map<string, number>();
+    const ask: string[] = [];
+    for (const h of hashes) {
+      const j = this.justHeld.get(`${userId}:${h}`);
+      if (j && j.until > now) known.set(h, j.size);
+      else ask.push(h);
+    }
+    const [held, marked] = await Promise.all([ask.length > 0 ? this.repo.heldBy(userId, ask) : new Map<string, number>(), this.repo.markedForSweep(hashes)]);
+    for (const [h, size] of known) held.set(h, size);
     for (const h of marked) held.delete(h);
     return held;
+  }
+
+  /**
+   * Remembers, for JUST_HELD_MS, that this process just recorded (with the time now) that the
+   * user holds a block — the commit that follows an upload then does not read it back. Safe
+   * because garbage collection never touches a block or a holding recorded within its grace
+   * period (GC_GRACE_HOURS, at least an hour; JUST_HELD_MS is far below it), and marks are
+   * still read live on every check. Only this process's own records: nothing to invalidate.
+   */
+  private noteHeld(userId: string, blocks: readonly PackEntry[]): void {
+    const until = this.clock.now().getTime() + JUST_HELD_MS;
+    for (const { hash, size } of blocks) {
+      const key = `${userId}:${hash}`;
+      this.justHeld.delete(key);
+      this.justHeld.set(key, { size, until });
+    }
+    for (const key of this.justHeld.keys()) {
+      if (this.justHeld.size <= JUST_HELD_MAX) break;
+      this.justHeld.delete(key);
+    }
   }
 
   /** How many blocks are stored, and their bytes (after dedup). */
