@@ -8,7 +8,7 @@
  * Prints p50/p99 per size and the ratio to the smallest, the batch throughput, and the server's
  * memory.
  *
- * Then `pocketcloud sync --once` of a new folder of --import-files small files (default 5000),
+ * Then `pocketcloud sync --once` of a new folder of --import-files small files (default 50,000),
  * end to end (hashing, block upload, commits), and a second device's first sync of that tree.
  *
  * Options: --sizes 1000,100000,1000000 (nodes on the server; the measured user holds a tenth),
@@ -29,7 +29,7 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const sizes = (args.get('sizes') ?? '1000,100000,1000000').split(',').map(Number);
 const store = (args.get('store') ?? 'fs') as 'fs' | 's3';
 const runs = Number(args.get('runs') ?? 40);
-const importFiles = Number(args.get('import-files') ?? 5000);
+const importFiles = Number(args.get('import-files') ?? 50_000);
 const BATCH = 1000;
 const BIN = path.join(process.cwd(), 'bin', 'pocketcloud.js');
 

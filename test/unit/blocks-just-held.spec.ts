@@ -31,7 +31,7 @@ function world() {
     },
   } as unknown as BlocksRepository;
   const store = { put: (_k: string, body: Readable) => new Promise<void>((resolve) => body.resume().on('end', resolve)) } as unknown as BlobStore;
-  const clock = { now: () => new Date(now) } as Clock;
+  const clock: Clock = { now: () => new Date(now) };
   const service = new BlocksService(repo, store, clock);
   const pack = (userId: string, blocks: Buffer[]) => {
     const body = Buffer.concat([encodePackHeader(blocks.map((b) => ({ hash: sha256(b), size: b.length }))), ...blocks]);
