@@ -51,9 +51,9 @@ describe('block-level downloads', () => {
 
     // A edits the middle block in place; A uploads one block, B downloads one block.
     await patch(path.join(a.root, 'big.bin'), BLOCK_SIZE + 4321, 'a small edit in the middle block');
-    const puts = a.blockPuts;
+    const puts = a.blockUploads;
     await a.sync();
-    expect(a.blockPuts - puts).toBe(1);
+    expect(a.blockUploads - puts).toBe(1);
     const second = await downloadsDuring(b, () => b.sync());
     expect(second).toEqual({ contentRequests: 0, blockRequests: 1, bytes: BLOCK_SIZE });
     expect(hashBuffer(await readFile(path.join(b.root, 'big.bin'))).contentHash).toBe(hashBuffer(await readFile(path.join(a.root, 'big.bin'))).contentHash);

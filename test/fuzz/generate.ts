@@ -17,6 +17,7 @@ import {
   signJwt,
   wrongTypeValue,
 } from './values.js';
+import { encodePackHeader } from '../../src/shared/block-pack.js';
 import { sha256, type Account, type World } from './world.js';
 
 /** What one generated request is, besides its bytes: enough to judge the answer and to learn from it. */
@@ -113,6 +114,10 @@ export class RequestGenerator {
       upload = { hash: u.hash, size: u.bytes.length };
       if (pathParams.hash === undefined || rng.chance(0.8)) pathParams.hash = u.hash;
       body = u.bytes;
+    } else if (op.id === 'uploadBlockPack') {
+      // A pack of a few of the actor's own blocks: table, then the bytes (src/shared/block-pack.ts).
+      const blocks = Array.from({ length: rng.int(1, 4) }, () => g.uploadBody());
+      body = Buffer.concat([encodePackHeader(blocks.map((b) => ({ hash: b.hash, size: b.bytes.length }))), ...blocks.map((b) => b.bytes)]);
     } else if (op.body) {
       body = g.valueFor('$body', op.body.schema, 'body');
     }

@@ -402,6 +402,10 @@ function learn(g: Generated, res: FuzzResponse, world: World): void {
   if (g.op === 'logout') a.dead = true;
   if (g.op === 'revokeDevice' && g.pathParams.id === a.session?.deviceId) a.dead = true;
   if (g.op === 'uploadBlock' && g.upload && g.pathParams.hash === g.upload.hash) a.learnBlock(g.upload.hash, g.upload.size);
+  // A pack's answer names each block it stored for the actor.
+  if (g.op === 'uploadBlockPack' && Array.isArray(body?.results)) {
+    for (const r of body.results) if (typeof r?.hash === 'string' && typeof r?.size === 'number') a.learnBlock(r.hash, r.size);
+  }
   if (g.op === 'latestCursor' && typeof body?.cursor === 'string') a.cursor = body.cursor;
   if (g.op === 'readDelta' && typeof body?.cursor === 'string' && cursorNamespace(body.cursor) === a.userId) a.cursor = body.cursor;
   if (['listFolder', 'listTrash', 'listConflicts'].includes(g.op) && body?.hasMore) a.learnPageCursor(g.op, body.cursor);

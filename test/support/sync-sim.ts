@@ -32,8 +32,8 @@ export class SimDevice {
   engine!: SyncEngine;
   hooks: EngineHooks = {};
   requests = 0;
-  /** PUT /v1/blocks/… requests sent. */
-  blockPuts = 0;
+  /** Requests that upload blocks: PUT /v1/blocks/<hash> and POST /v1/blocks/pack. */
+  blockUploads = 0;
 
   private constructor(
     readonly name: string,
@@ -58,7 +58,7 @@ export class SimDevice {
 
   private readonly fetch: FetchLike = async (input, init) => {
     this.requests++;
-    if (init.method === 'PUT' && input.includes('/v1/blocks/')) this.blockPuts++;
+    if ((init.method === 'PUT' && input.includes('/v1/blocks/')) || (init.method === 'POST' && input.endsWith('/v1/blocks/pack'))) this.blockUploads++;
     if (this.faults.offline) throw new TypeError('fetch failed (simulated: offline)');
     const res = await fetch(input, init);
     const write = (init.method ?? 'GET') !== 'GET' && !input.includes('/v1/auth/');

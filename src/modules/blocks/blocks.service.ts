@@ -103,7 +103,9 @@ export class BlocksService {
     const reader = new ExactReader(body);
     const read = (n: number): Promise<Buffer> =>
       reader.read(n).catch((err: unknown) => {
-        if (err instanceof ShortBodyError) throw clientWentAway(body) ? BlocksErrors.aborted() : BlocksErrors.sizeMismatch();
+        // A client that hangs up mid-body ends the stream early or errors it ("aborted").
+        if (clientWentAway(body)) throw BlocksErrors.aborted();
+        if (err instanceof ShortBodyError) throw BlocksErrors.sizeMismatch();
         throw err;
       });
     const count = decodePackCount(await read(8));
