@@ -1,5 +1,5 @@
 import { getModelToken } from '@nestjs/mongoose';
-import { MongoClient, type Collection } from 'mongodb';
+import { Binary, BSON, MongoClient, type Collection } from 'mongodb';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DatabaseTarget } from '../../src/infra/database/database.module.js';
@@ -8,7 +8,7 @@ import { StartupError } from '../../src/infra/process/startup-error.js';
 import { collectionOf } from '../../src/infra/database/collections.js';
 import { entryId, JournalRepository } from '../../src/modules/journal/journal.repository.js';
 import type { JournalEntry } from '../../src/modules/journal/journal.types.js';
-import { CHUNK_MAX_CHANGES, chunkId, unpackChunk, type JournalChunkDoc } from '../../src/modules/journal/journal-chunks.js';
+import { CHUNK_MAX_CHANGES, chunkDocEntries, chunkId, type JournalChunkDoc } from '../../src/modules/journal/journal-chunks.js';
 import {
   JOURNAL_CHUNK_MODEL,
   JOURNAL_ENTRY_MODEL,
@@ -133,17 +133,17 @@ describe('journal reads, both paths', () => {
   it('on FerretDB, a writer seals each chunk of 256 it completes, and reads through chunks equal the range reads', { timeout: 60_000 }, async () => {
     const [ferret, mongo] = [repos.get('ferretdb')!, repos.get('mongodb')!];
     const ns = uuidv7();
-    const written = range(1, 600).map((seq) => entry(ns, seq));
+    const written = range(1, 1400).map((seq) => entry(ns, seq));
     for (let i = 0; i < written.length; i += 100) expect(await ferret.tryAppendMany(written.slice(i, i + 100))).toBe(100);
-    const sealed = await chunks.find({ _id: { $in: [0, 1, 2].map((c) => chunkId(ns, c)) } }).toArray();
-    expect(sealed.map((c) => [c._id, (c.packed ? unpackChunk(c.packed) : null)?.map((e) => e.seq)]).sort()).toEqual([
-      [chunkId(ns, 0), range(1, 256)],
-      [chunkId(ns, 1), range(257, 512)],
-    ]);
+    const sealed = await chunks.find({ _id: { $in: [0, 1, 2, 3, 4, 5].map((c) => chunkId(ns, c)) } }).toArray();
+    expect(sealed.map((c) => [c._id, chunkDocEntries(c)?.map((e) => e.seq)]).sort()).toEqual(
+      [0, 1, 2, 3, 4].map((c) => [chunkId(ns, c), range(c * 256 + 1, (c + 1) * 256)]),
+    );
 
-    for (const [after, limit] of [[0, 600], [100, 300], [255, 2], [256, 256], [511, 100], [590, 20], [600, 5]] as const) {
+    // Reads spanning more chunks than are looked up at once, and ending in the open one.
+    for (const [after, limit] of [[0, 1400], [100, 1250], [255, 2], [256, 256], [511, 100], [1270, 200], [1400, 5]] as const) {
       const viaChunks = await ferret.readAfter(ns, after, limit);
-      expect(viaChunks.map((e) => e.seq), `${after}+${limit}`).toEqual(range(after + 1, Math.min(600, after + limit)));
+      expect(viaChunks.map((e) => e.seq), `${after}+${limit}`).toEqual(range(after + 1, Math.min(1400, after + limit)));
       expect(viaChunks, `${after}+${limit}`).toEqual(await mongo.readAfter(ns, after, limit));
     }
     expect(await ferret.readAfter(ns, 250, 10)).toEqual(written.slice(250, 260));
@@ -153,6 +153,26 @@ describe('journal reads, both paths', () => {
     await entries.deleteOne({ _id: entryId(ns, 10) });
     expect((await ferret.readAfter(ns, 0, 20)).map((e) => e.seq)).toEqual(range(1, 20));
     expect((await mongo.readAfter(ns, 0, 20)).map((e) => e.seq)).toEqual(range(1, 9));
+  });
+
+  it('chunks are stored deflated, and a chunk an older version sealed undeflated is still read', { timeout: 60_000 }, async () => {
+    const ferret = repos.get('ferretdb')!;
+    const ns = uuidv7();
+    expect(await ferret.tryAppendMany(range(1, 256).map((seq) => entry(ns, seq)))).toBe(256);
+    const sealed = (await chunks.findOne({ _id: chunkId(ns, 0) }))!;
+    const bson = BSON.serialize({ entries: chunkDocEntries(sealed) });
+    expect(sealed.packed).toBeUndefined();
+    expect(sealed.deflated!.length()).toBeLessThan(bson.length / 4);
+
+    // The older format: the BSON of the entries as it is. With entry 7's own document gone,
+    // only the chunk can give it.
+    const legacy = uuidv7();
+    expect(await repos.get('mongodb')!.tryAppendMany(range(1, 256).map((seq) => entry(legacy, seq)))).toBe(256);
+    const old = await repos.get('mongodb')!.readAfter(legacy, 0, 256);
+    const docs = await entries.find({ _id: { $in: range(1, 256).map((seq) => entryId(legacy, seq)) } }).sort({ seq: 1 }).toArray();
+    await chunks.insertOne({ _id: chunkId(legacy, 0), packed: new Binary(BSON.serialize({ entries: docs })) });
+    await entries.deleteOne({ _id: entryId(legacy, 7) });
+    expect(await ferret.readAfter(legacy, 0, 256)).toEqual(old);
   });
 
   it('a reader seals the chunks nobody sealed (written elsewhere, or before chunks), from any start, once', { timeout: 60_000 }, async () => {
@@ -167,7 +187,7 @@ describe('journal reads, both paths', () => {
     expect(a.map((e) => e.seq)).toEqual(range(101, 300));
     expect(b).toEqual(a);
     const c0 = await chunks.findOne({ _id: chunkId(ns, 0) });
-    expect(c0?.packed && unpackChunk(c0.packed).map((e) => e.seq)).toEqual(range(1, 256));
+    expect(c0 && chunkDocEntries(c0)?.map((e) => e.seq)).toEqual(range(1, 256));
     expect(await chunks.countDocuments({ _id: chunkId(ns, 1) })).toBe(0); // not complete yet
 
     // A chunk completed by a writer that did not see its start is sealed by its next reader.
@@ -176,7 +196,7 @@ describe('journal reads, both paths', () => {
     expect(await chunks.countDocuments({ _id: chunkId(ns, 1) })).toBe(0);
     expect((await ferret.readAfter(ns, 256, 1000)).map((e) => e.seq)).toEqual(range(257, 520));
     const c1 = await chunks.findOne({ _id: chunkId(ns, 1) });
-    expect(c1?.packed && unpackChunk(c1.packed).map((e) => e.seq)).toEqual(range(257, 512));
+    expect(c1 && chunkDocEntries(c1)?.map((e) => e.seq)).toEqual(range(257, 512));
   });
 
   it('a chunk too big to copy is marked so and read entry by entry', { timeout: 60_000 }, async () => {
@@ -184,7 +204,7 @@ describe('journal reads, both paths', () => {
     const ns = uuidv7();
     const per = Math.floor(CHUNK_MAX_CHANGES / 256) + 1;
     expect(await ferret.tryAppendMany(range(1, 256).map((seq) => entry(ns, seq, per)))).toBe(256);
-    expect(await chunks.findOne({ _id: chunkId(ns, 0) })).toEqual({ _id: chunkId(ns, 0), packed: null });
+    expect(await chunks.findOne({ _id: chunkId(ns, 0) })).toEqual({ _id: chunkId(ns, 0), deflated: null });
     const read = await ferret.readAfter(ns, 0, 300);
     expect(read).toHaveLength(256);
     expect(read.every((e) => e.changes.length === per)).toBe(true);

@@ -16,7 +16,11 @@ declare module '../../common/events/event-bus.js' {
   }
 }
 
-const ENTRIES_PER_READ = 256;
+/**
+ * Entries read from the journal at once (each holds at least one change, so never more than
+ * the page still needs); on FerretDB that spans several sealed chunks, looked up together.
+ */
+const ENTRIES_PER_READ = 2048;
 
 @Injectable()
 export class DeltaService {
@@ -50,7 +54,7 @@ export class DeltaService {
     let pos: CursorPosition = { ...from };
     let hasMore = pos.seq < head;
     while (entries.length < limit && pos.seq < head) {
-      const batch = await this.journal.readAfter(ns, pos.seq, Math.min(ENTRIES_PER_READ, head - pos.seq));
+      const batch = await this.journal.readAfter(ns, pos.seq, Math.min(ENTRIES_PER_READ, head - pos.seq, limit - entries.length));
       if (batch.length === 0) break;
       for (const e of batch) {
         if (pos.skip > e.changes.length) throw JournalErrors.cursorReset();

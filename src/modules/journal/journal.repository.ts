@@ -6,7 +6,7 @@ import type { Model } from 'mongoose';
 import { collectionOf } from '../../infra/database/collections.js';
 import { DatabaseTarget } from '../../infra/database/database.module.js';
 import { isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
-import { chunkEntries, chunkId, chunkOf, firstSeqOf, lastSeqOf, OpenChunks, packChunk, unpackChunk, type JournalChunkDoc } from './journal-chunks.js';
+import { chunkDoc, chunkDocEntries, chunkEntries, chunkId, chunkOf, firstSeqOf, lastSeqOf, OpenChunks, type JournalChunkDoc } from './journal-chunks.js';
 import type { JournalEntry } from './journal.types.js';
 import {
   JOURNAL_CHUNK_MODEL,
@@ -20,6 +20,9 @@ import {
 
 /** Changes kept inline in the entry document; larger entries spill into pages (16 MB BSON limit). */
 export const CHANGES_PER_DOC = 500;
+
+/** Sealed chunks looked up at once by a read that spans several (FerretDB answers them in parallel). */
+const CHUNK_READ_AHEAD = 4;
 
 export function entryId(ns: string, seq: number): string {
   return `${ns}:${String(seq).padStart(12, '0')}`;
@@ -134,15 +137,30 @@ export class JournalRepository implements OnModuleInit {
     return Promise.all(docs.map((d) => this.hydrate(d)));
   }
 
-  /** FerretDB: a sealed chunk is one lookup; the rest (the open chunk at the head) is read entry by entry. */
+  /**
+   * FerretDB: a sealed chunk is one lookup; the rest (the open chunk at the head) is read entry
+   * by entry. The chunks a read spans are looked up CHUNK_READ_AHEAD at a time, used in order.
+   */
   private async readByChunks(ns: string, afterSeq: number, limit: number): Promise<JournalEntryDoc[]> {
     const out: JournalEntryDoc[] = [];
+    const lastChunk = chunkOf(afterSeq + limit);
+    const lookups = new Map<number, Promise<{ doc: JournalChunkDoc | null } | { error: unknown }>>();
+    const lookUp = async (chunk: number): Promise<JournalChunkDoc | null> => {
+      for (let c = chunk; c <= Math.min(lastChunk, chunk + CHUNK_READ_AHEAD - 1); c++) {
+        // Settled into a value: a lookup read ahead and never used must not be an unhandled rejection.
+        if (!lookups.has(c)) lookups.set(c, this.chunks.findOne({ _id: chunkId(ns, c) }).then((doc) => ({ doc }), (error: unknown) => ({ error })));
+      }
+      const got = await lookups.get(chunk)!;
+      if ('error' in got) throw got.error;
+      return got.doc;
+    };
     for (let seq = afterSeq + 1; out.length < limit; ) {
       const chunk = chunkOf(seq);
       const until = Math.min(lastSeqOf(chunk), seq + (limit - out.length) - 1);
-      const sealed = await this.chunks.findOne({ _id: chunkId(ns, chunk) });
-      if (sealed?.packed) {
-        out.push(...unpackChunk(sealed.packed).slice(seq - firstSeqOf(chunk), until - firstSeqOf(chunk) + 1));
+      const sealed = await lookUp(chunk);
+      const copied = sealed && chunkDocEntries(sealed);
+      if (copied) {
+        out.push(...copied.slice(seq - firstSeqOf(chunk), until - firstSeqOf(chunk) + 1));
         seq = until + 1;
         continue;
       }
@@ -192,7 +210,7 @@ export class JournalRepository implements OnModuleInit {
   /** Stores a chunk's copy. A cache: a chunk already sealed, or a failed write, changes nothing. */
   private async seal(ns: string, chunk: number, entries: JournalEntryDoc[] | null): Promise<void> {
     try {
-      await this.chunks.insertOne({ _id: chunkId(ns, chunk), packed: entries ? packChunk(entries) : null });
+      await this.chunks.insertOne(chunkDoc(chunkId(ns, chunk), entries));
     } catch (err) {
       if (!isDuplicateKeyError(err)) this.log.warn(`sealing journal chunk ${chunkId(ns, chunk)} failed: ${(err as Error).message}`);
     }

@@ -96,6 +96,6 @@ export const JournalHeadSchema = new Schema<JournalHeadDoc>(
 
 /** Sealed chunks (see journal-chunks.ts): written and read through the driver, never cast. */
 export const JournalChunkSchema = new Schema<JournalChunkDoc>(
-  { _id: { type: String, required: true }, packed: { type: Buffer, default: null } },
+  { _id: { type: String, required: true }, deflated: { type: Buffer, default: null }, packed: { type: Buffer, default: undefined } },
   { collection: 'journal_chunks', versionKey: false },
 );
