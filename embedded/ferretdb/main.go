@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -34,11 +35,18 @@ func main() {
 	sqliteQuery := flag.String("sqlite-query", "", "query string appended to the SQLite URI (e.g. mode=memory)")
 	flag.Parse()
 
+	// FerretDB's live heap is small and churns fast (every document is converted to JSON and
+	// back): collecting at 5x the live heap instead of 2x cut its CPU time by an eighth in a
+	// small-file import. GOGC in the environment still decides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		fail("bad -log-level: %v", err)
 	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(&lazyAttrs{inner: slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})})
 
 	if *dir == "" {
 		fail("-dir is required")
@@ -108,4 +116,39 @@ func sqliteURL(dir, query string) string {
 		values = append(values, "_txlock=immediate")
 	}
 	return "file:" + filepath.ToSlash(dir) + "/?" + strings.Join(values, "&")
+}
+
+// lazyAttrs defers a logger's With attributes until a record is actually written.
+//
+// FerretDB logs every SQL statement as logger.With(slog.Any("args", args)).DebugContext(...),
+// and a JSON handler formats With attributes at once, whatever the level: every insert
+// JSON-encoded its whole document a second time only to drop the result (8% of FerretDB's
+// CPU in a small-file import). Deferred, nothing is formatted below the level.
+type lazyAttrs struct {
+	inner slog.Handler
+	with  []func(slog.Handler) slog.Handler
+}
+
+func (h *lazyAttrs) Enabled(ctx context.Context, l slog.Level) bool { return h.inner.Enabled(ctx, l) }
+
+func (h *lazyAttrs) Handle(ctx context.Context, r slog.Record) error {
+	inner := h.inner
+	for _, f := range h.with {
+		inner = f(inner)
+	}
+	return inner.Handle(ctx, r)
+}
+
+func (h *lazyAttrs) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return h.then(func(x slog.Handler) slog.Handler { return x.WithAttrs(attrs) })
+}
+
+func (h *lazyAttrs) WithGroup(name string) slog.Handler {
+	return h.then(func(x slog.Handler) slog.Handler { return x.WithGroup(name) })
+}
+
+func (h *lazyAttrs) then(f func(slog.Handler) slog.Handler) slog.Handler {
+	with := make([]func(slog.Handler) slog.Handler, len(h.with), len(h.with)+1)
+	copy(with, h.with)
+	return &lazyAttrs{inner: h.inner, with: append(with, f)}
 }

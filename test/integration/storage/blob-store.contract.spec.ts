@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -230,3 +230,16 @@ describe('S3BlobStore bucket handling', () => {
   });
 });
 
+
+describe('FsBlobStore directories', () => {
+  it('puts into a directory removed behind its back after it made it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pc-fs-store-'));
+    const store = new FsBlobStore(dir);
+    await store.init();
+    const first = randomBytes(100);
+    await store.put(sha(first), Readable.from([first]), { sha256: sha(first), size: first.length });
+    rmSync(path.join(dir, sha(first).slice(0, 2)), { recursive: true });
+    await store.put(sha(first), Readable.from([first]), { sha256: sha(first), size: first.length });
+    expect(await buffer(await store.get(sha(first)))).toEqual(first);
+  });
+});
