@@ -123,6 +123,25 @@ describe('TreeModels', () => {
     expect(reads(second.get(NS)!, entries)).toEqual(reads(first.get(NS)!, entries));
   });
 
+  it('snapshots a growing model at intervals that grow with it (each at least SNAPSHOT_EVERY and its node count)', async () => {
+    const long = journal(8_000, 11);
+    const saves: { seq: number; nodes: number }[] = [];
+    const store: SnapshotStore = {
+      load: () => Promise.resolve(null),
+      save: (_ns, s) => {
+        saves.push({ seq: s.seq, nodes: s.nodes.length });
+        return Promise.resolve();
+      },
+    };
+    const models = new TreeModels(10_000_000, (_ns, after, limit) => Promise.resolve(long.slice(after, after + limit)), store);
+    for (let head = 250; head <= long.length; head += 250) {
+      await models.catchUp(NS, head);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(saves.length).toBeGreaterThan(1);
+    saves.forEach((s, i) => expect(s.seq - (saves[i - 1]?.seq ?? 0)).toBeGreaterThanOrEqual(Math.max(SNAPSHOT_EVERY, s.nodes)));
+  });
+
   it('folds the journal when the snapshot is ahead of the head it was asked for, or the store fails', async () => {
     const store = new MemoryStore();
     await new TreeModels(10_000_000, reader([]), store).catchUp(NS, entries.length);

@@ -229,8 +229,18 @@ export interface SnapshotStore {
   save(ns: string, snapshot: TreeSnapshot): Promise<void>;
 }
 
-/** A model is snapshotted once this many entries were folded into it since its last snapshot. */
+/**
+ * A model is snapshotted once at least this many entries were folded into it since its last
+ * snapshot — and at least as many as it holds nodes (snapshotDue). A snapshot writes the whole
+ * model, so at a fixed interval its cost grew with the tree: a 50,000-file import wrote 25
+ * snapshots averaging 25,000 nodes (and read each old one back to delete it), most of
+ * FerretDB's time. With the interval growing with the model, snapshots cost at most about
+ * one node written per entry folded, and loading one folds at most as many entries as it holds.
+ */
 export const SNAPSHOT_EVERY = 2000;
+
+/** Whether a model of `nodes` nodes that folded `folded` entries since its last snapshot is due one. */
+export const snapshotDue = (folded: number, nodes: number): boolean => folded >= Math.max(SNAPSHOT_EVERY, nodes);
 
 /**
  * The models of recently used namespaces, least recently used dropped first once they hold
@@ -296,7 +306,7 @@ export class TreeModels {
   /** Stores a snapshot in the background once enough was folded since the last one. */
   private maybeSnapshot(m: NamespaceModel): void {
     if (!this.snapshots || this.saving.has(m.ns)) return;
-    if (m.seq - (this.snapshotSeq.get(m.ns) ?? 0) < SNAPSHOT_EVERY) return;
+    if (!snapshotDue(m.seq - (this.snapshotSeq.get(m.ns) ?? 0), m.size)) return;
     const snapshot = m.snapshot();
     this.saving.add(m.ns);
     this.snapshots
