@@ -40,6 +40,11 @@ export function encodePackHeader(entries: readonly PackEntry[]): Buffer {
   return out;
 }
 
+/** A whole pack of these blocks: header and table, then their bytes in order. */
+export function encodePack(blocks: readonly { hash: string; data: Uint8Array }[]): Buffer {
+  return Buffer.concat([encodePackHeader(blocks.map((b) => ({ hash: b.hash, size: b.data.length }))), ...blocks.map((b) => b.data)]);
+}
+
 /** The block count from the first 8 bytes of a pack, or why it is not one. */
 export function decodePackCount(head: Buffer): number | string {
   if (head.length < 8 || head.toString('latin1', 0, 4) !== PACK_MAGIC) return `it does not start with "${PACK_MAGIC}"`;

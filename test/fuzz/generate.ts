@@ -17,7 +17,7 @@ import {
   signJwt,
   wrongTypeValue,
 } from './values.js';
-import { encodePackHeader } from '../../src/shared/block-pack.js';
+import { encodePack } from '../../src/shared/block-pack.js';
 import { sha256, type Account, type World } from './world.js';
 
 /** What one generated request is, besides its bytes: enough to judge the answer and to learn from it. */
@@ -117,7 +117,7 @@ export class RequestGenerator {
     } else if (op.id === 'uploadBlockPack') {
       // A pack of a few of the actor's own blocks: table, then the bytes (src/shared/block-pack.ts).
       const blocks = Array.from({ length: rng.int(1, 4) }, () => g.uploadBody());
-      body = Buffer.concat([encodePackHeader(blocks.map((b) => ({ hash: b.hash, size: b.bytes.length }))), ...blocks.map((b) => b.bytes)]);
+      body = encodePack(blocks.map((b) => ({ hash: b.hash, data: b.bytes })));
     } else if (op.body) {
       body = g.valueFor('$body', op.body.schema, 'body');
     }

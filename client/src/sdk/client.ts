@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { encodePackHeader, PACK_CONTENT_TYPE } from '../../../src/shared/block-pack.js';
+import { encodePack, PACK_CONTENT_TYPE } from '../../../src/shared/block-pack.js';
 import { ApiError, NetworkError, SessionEndedError } from './errors.js';
 import { ApiReply, readJson, SESSION_ENDED } from './reply.js';
 import type { SessionStore, StoredSession } from './session.js';
@@ -260,9 +260,7 @@ export class PocketCloudClient {
 
   /** Many small blocks in one request (a block pack: src/shared/block-pack.ts); one result per block. */
   async putBlockPack(blocks: readonly { hash: string; data: Uint8Array }[]): Promise<UploadBlockResult[]> {
-    const header = encodePackHeader(blocks.map((b) => ({ hash: b.hash, size: b.data.length })));
-    const body = Buffer.concat([header, ...blocks.map((b) => b.data)]);
-    return (await this.call('post', '/v1/blocks/pack', { body, headers: { 'content-type': PACK_CONTENT_TYPE } })).body.results;
+    return (await this.call('post', '/v1/blocks/pack', { body: encodePack(blocks), headers: { 'content-type': PACK_CONTENT_TYPE } })).body.results;
   }
 
   /** One block's bytes (only blocks of this user's files); the caller checks them against the hash. */
