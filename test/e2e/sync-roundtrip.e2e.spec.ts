@@ -35,6 +35,9 @@ describe.each(['fs', 's3'] as const)('sync round trips on the %s blob store (e2e
 
   describe('byte-identical upload, commit and download', () => {
     it.each(SIZES)('%s', async (label, size) => {
+      // An account of its own: a random one-byte tail block (4 MiB + 1) may equal one an
+      // earlier case already uploaded, which the check then rightly calls held.
+      const { device: d } = await newDevice(t.api);
       const data = randomBytes(size);
       const blocks = blocksOf(data);
       expect(blocks).toHaveLength(Math.ceil(size / BLOCK_SIZE));
