@@ -7,12 +7,32 @@ export function isNodeId(s: string): boolean {
   return UUID.test(s);
 }
 
-/** A UUIDv7: 48 bits of milliseconds, then randomness. Sorts by creation time. */
-export function uuidv7(now = Date.now()): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(now, 0, 6);
-  b[6] = (b[6]! & 0x0f) | 0x70;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+/**
+ * A maker of UUIDv7s: 48 bits of milliseconds, a 12-bit counter, then randomness (RFC 9562
+ * §6.2, method 1). The ids one maker mints sort in the order they were minted — within a
+ * millisecond and when the clock steps back too — which lets the server tell a device's new
+ * operations from retries without looking each one up.
+ */
+export function uuidv7Maker(): (now?: number) => string {
+  let lastMs = -1;
+  let counter = 0;
+  return (now = Date.now()) => {
+    if (now > lastMs) {
+      lastMs = now;
+      counter = randomBytes(2).readUInt16BE(0) & 0x7ff; // a random start, with room to count up
+    } else if (++counter > 0xfff) {
+      lastMs++;
+      counter = 0;
+    }
+    const b = randomBytes(16);
+    b.writeUIntBE(lastMs, 0, 6);
+    b[6] = 0x70 | (counter >> 8);
+    b[7] = counter & 0xff;
+    b[8] = (b[8]! & 0x3f) | 0x80;
+    const h = b.toString('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  };
 }
+
+/** This process's UUIDv7s (see uuidv7Maker): in the order they were minted. */
+export const uuidv7: (now?: number) => string = uuidv7Maker();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isNodeId, uuidv7 } from '../../src/shared/ids.js';
+import { isNodeId, uuidv7, uuidv7Maker } from '../../src/shared/ids.js';
 
 describe('isNodeId', () => {
   it.each([
@@ -58,8 +58,9 @@ describe('uuidv7', () => {
   });
 
   it('carries the given millisecond timestamp in its first 48 bits', () => {
+    const make = uuidv7Maker();
     for (const ms of [0, 1, 255, 256, 1_700_000_000_123, 2 ** 48 - 1]) {
-      const hex = uuidv7(ms).replaceAll('-', '');
+      const hex = make(ms).replaceAll('-', '');
       expect(parseInt(hex.slice(0, 12), 16)).toBe(ms);
     }
   });
@@ -74,19 +75,30 @@ describe('uuidv7', () => {
   });
 
   it('sorts by time across milliseconds, as strings', () => {
+    const make = uuidv7Maker();
     const t0 = 1_700_000_000_000;
     for (let i = 0; i < 500; i++) {
-      const earlier = uuidv7(t0 + i);
-      const later = uuidv7(t0 + i + 1);
+      const earlier = make(t0 + i);
+      const later = make(t0 + i + 1);
       expect(earlier < later).toBe(true);
     }
     // Across a carry into a higher hex digit.
-    expect(uuidv7(0xff) < uuidv7(0x100)).toBe(true);
-    expect(uuidv7(0xffffffff) < uuidv7(0x100000000)).toBe(true);
+    const carry = uuidv7Maker();
+    expect(carry(0xff) < carry(0x100)).toBe(true);
+    expect(carry(0xffffffff) < carry(0x100000000)).toBe(true);
   });
 
-  it('is unique within one millisecond', () => {
-    const ids = Array.from({ length: 10_000 }, () => uuidv7(1_700_000_000_000));
+  it('sorts in the order minted within one millisecond, past its 4,096 counter values, and when the clock steps back', () => {
+    const make = uuidv7Maker();
+    const ids = Array.from({ length: 10_000 }, () => make(1_700_000_000_000));
+    ids.push(make(1_600_000_000_000), make(1_700_000_000_000)); // the clock went back, then came again
     expect(new Set(ids).size).toBe(ids.length);
+    for (let i = 1; i < ids.length; i++) expect(ids[i - 1]! < ids[i]!).toBe(true);
+    expect(ids.every(isNodeId)).toBe(true);
+  });
+
+  it('the process-wide maker mints in order too', () => {
+    const ids = Array.from({ length: 5000 }, () => uuidv7());
+    expect([...ids].sort()).toEqual(ids);
   });
 });

@@ -217,69 +217,109 @@ export class SyncEngine {
    * → recorded in failed_ops, dropped, a full relist is due, and the push goes on.
    */
   async push(): Promise<{ pushed: number; dropped: number; conflicts: ConflictRef[] }> {
-    const { store, client } = this.opts;
+    const { store } = this.opts;
     const out = { pushed: 0, dropped: 0, conflicts: [] as ConflictRef[] };
     // The local tree does not change while the queue goes out (only scans change it).
     const paths = knownPaths(this.opts.ns, store.allNodes());
-    for (let rounds = 0; rounds < 10_000; rounds++) {
-      const ops = store.ops(this.opts.batchSize ?? 500);
-      if (ops.length === 0) break;
-      const { ready, reread } = await this.withBlocks(ops, paths);
-      if (ready.length === 0) {
-        if (reread) continue;
-        break;
-      }
-      store.markSent(ready.map((o) => o.seq));
-      let results;
-      try {
-        results = await client.batch(ready.map(toBatchOp), { stopOnError: true });
-      } catch (err) {
-        if (err instanceof NetworkError || (err instanceof ApiError && isTransientStatus(err.status))) {
-          throw new PushInterrupted(`push interrupted: ${(err as Error).message}`, err);
+    const size = this.opts.batchSize ?? 500;
+    // The next batch's blocks go up while this batch commits (see prefetchBlocks).
+    let prefetch: Promise<void> = Promise.resolve();
+    try {
+      for (let rounds = 0; rounds < 10_000; rounds++) {
+        await prefetch;
+        const ops = store.ops(size);
+        if (ops.length === 0) break;
+        const { ready, reread } = await this.withBlocks(ops, paths);
+        if (ready.length === 0) {
+          if (reread) continue;
+          break;
         }
-        throw err;
-      }
-      const failed = store.tx(() => {
-        let first: { op: QueuedOp; status: number; code: string; message: string } | null = null;
-        for (const [i, op] of ready.entries()) {
-          const r = results[i];
-          if (r && r.status < 300 && r.result) {
-            this.acknowledged(op);
-            out.conflicts.push(...(r.result.conflicts ?? []));
+        store.markSent(ready.map((o) => o.seq));
+        prefetch = this.prefetchBlocks(store.ops(ready.length + size).slice(ready.length), paths);
+        const failed = await this.sendBatch(ready, out);
+        if (failed) {
+          const { op, status, code, message } = failed;
+          if (code === 'NO_RESULT' || isTransientStatus(status)) throw new PushInterrupted(`push interrupted: ${status} ${code}`);
+          // Uploaded again before the next attempt (ensureBlocks).
+          if (code === 'BLOCKS_MISSING' && op.attempts < 3) throw new PushInterrupted(`push paused: ${code}`);
+          // Refused for good: record it, drop it, and relist the tree so the folder and the server
+          // agree again (anything the server lacks is uploaded anew by the next scan). The ops it
+          // held back go out next round.
+          store.tx(() => {
+            store.recordFailure(op, code, message);
             store.removeOp(op.seq);
-            out.pushed++;
-          } else if (r?.status === 424) {
-            // Skipped: the server did not look at it. It stays queued exactly as it was (an op
-            // never sent before is still unsent: its payload may still be replaced).
-            store.restoreSendState(op.seq, op.sent, op.attempts);
-          } else {
-            // The first failure — or no answer for this op (then nothing after it is known either).
-            first ??= { op, status: r?.status ?? 0, code: r?.error?.code ?? 'NO_RESULT', message: r?.error?.message ?? '' };
-          }
+            store.setMeta('resync', '1');
+          });
+          out.dropped++;
+          this.log('the server refused an operation', { type: op.type, code, message });
         }
-        return first;
-      });
-      if (failed) {
-        const { op, status, code, message } = failed;
-        if (code === 'NO_RESULT' || isTransientStatus(status)) throw new PushInterrupted(`push interrupted: ${status} ${code}`);
-        // Uploaded again before the next attempt (ensureBlocks).
-        if (code === 'BLOCKS_MISSING' && op.attempts < 3) throw new PushInterrupted(`push paused: ${code}`);
-        // Refused for good: record it, drop it, and relist the tree so the folder and the server
-        // agree again (anything the server lacks is uploaded anew by the next scan). The ops it
-        // held back go out next round.
-        store.tx(() => {
-          store.recordFailure(op, code, message);
-          store.removeOp(op.seq);
-          store.setMeta('resync', '1');
-        });
-        out.dropped++;
-        this.log('the server refused an operation', { type: op.type, code, message });
-      } else if (results.some((r) => r.status === 424)) {
-        throw new PushInterrupted('push interrupted: operations skipped without a failure');
+        if (this.rescanWanted) break;
       }
-      if (this.rescanWanted) break;
+    } finally {
+      await prefetch;
     }
     return out;
+  }
+
+  /**
+   * Uploads the blocks the commits among `ops` (the batch after the one going out) will need,
+   * while that batch commits: the device's hashing and upload and the server's commit overlap
+   * instead of taking turns. Only a head start — withBlocks still checks the batch when its turn
+   * comes (the server then answers from the holdings it just recorded) and decides what goes
+   * out; blocks of a file that changed meanwhile are left to garbage collection. Never fails.
+   */
+  private async prefetchBlocks(ops: readonly QueuedOp[], paths: ReadonlyMap<string, string>): Promise<void> {
+    const sources = ops.flatMap((op) => {
+      const p = isCommit(op) ? paths.get(op.nodeId) : undefined;
+      return isCommit(op) && p !== undefined ? [{ source: path.join(this.opts.root, p), blocks: op.body.blocks }] : [];
+    });
+    if (sources.length === 0) return;
+    await uploadMissingBlocksOf(this.opts.client, sources, {
+      parallel: this.opts.uploadParallel ?? 8,
+      onProgress: (b) => this.opts.onProgress?.({ phase: 'upload', bytes: b }),
+    }).catch((err: unknown) => this.log('uploading ahead failed; the batch uploads its blocks itself', { error: (err as Error).message }));
+  }
+
+  /**
+   * Sends one batch and settles its answer in the queue: applied ops leave it, skipped ones stay
+   * as they were. Returns the first failure (or op without an answer), if any.
+   */
+  private async sendBatch(
+    ready: readonly QueuedOp[],
+    out: { pushed: number; conflicts: ConflictRef[] },
+  ): Promise<{ op: QueuedOp; status: number; code: string; message: string } | null> {
+    const { store, client } = this.opts;
+    let results;
+    try {
+      results = await client.batch(ready.map(toBatchOp), { stopOnError: true });
+    } catch (err) {
+      if (err instanceof NetworkError || (err instanceof ApiError && isTransientStatus(err.status))) {
+        throw new PushInterrupted(`push interrupted: ${(err as Error).message}`, err);
+      }
+      throw err;
+    }
+    const failed = store.tx(() => {
+      let first: { op: QueuedOp; status: number; code: string; message: string } | null = null;
+      for (const [i, op] of ready.entries()) {
+        const r = results[i];
+        if (r && r.status < 300 && r.result) {
+          this.acknowledged(op);
+          out.conflicts.push(...(r.result.conflicts ?? []));
+          store.removeOp(op.seq);
+          out.pushed++;
+        } else if (r?.status === 424) {
+          // Skipped: the server did not look at it. It stays queued exactly as it was (an op
+          // never sent before is still unsent: its payload may still be replaced).
+          store.restoreSendState(op.seq, op.sent, op.attempts);
+        } else {
+          // The first failure — or no answer for this op (then nothing after it is known either).
+          first ??= { op, status: r?.status ?? 0, code: r?.error?.code ?? 'NO_RESULT', message: r?.error?.message ?? '' };
+        }
+      }
+      return first;
+    });
+    if (!failed && results.some((r) => r.status === 424)) throw new PushInterrupted('push interrupted: operations skipped without a failure');
+    return failed;
   }
 
   /**

@@ -8,9 +8,10 @@ export interface BlobStore {
   /**
    * Stores `body` under `key` if its bytes hash to `sha256` (lowercase hex) and number exactly
    * `size`. Otherwise throws BlobIntegrityError and keeps nothing. Writing an existing key with
-   * the same bytes is harmless. Memory stays flat: the body is streamed, never buffered whole.
+   * the same bytes is harmless. Memory stays flat: a stream body is streamed, never buffered
+   * whole; bytes already in memory (small blocks of a pack) are written as they are.
    */
-  put(key: string, body: Readable, expected: { sha256: string; size: number }): Promise<void>;
+  put(key: string, body: Readable | Uint8Array, expected: { sha256: string; size: number }): Promise<void>;
   /** Streams the blob, or bytes [start, end] of it (inclusive). Throws BlobNotFoundError. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   head(key: string): Promise<BlobInfo | null>;

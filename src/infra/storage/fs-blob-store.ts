@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertKey, BlobNotFoundError, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.js';
-import { HashingStream } from './hashing-stream.js';
+import { HashingStream, verifyBytes } from './hashing-stream.js';
 
 /**
  * Blobs as files under `root/ab/cd/<key>`. A put writes a temp file while hashing, fsyncs it
@@ -37,20 +37,23 @@ export class FsBlobStore implements BlobStore {
     return path.join(this.root, key.slice(0, 2), key.slice(2, 4), key);
   }
 
-  async put(key: string, body: Readable, expected: { sha256: string; size: number }): Promise<void> {
+  async put(key: string, body: Readable | Uint8Array, expected: { sha256: string; size: number }): Promise<void> {
     const final = this.pathOf(key);
     const tmp = path.join(this.tmpDir, randomUUID());
-    const hasher = new HashingStream(expected.size);
+    if (body instanceof Uint8Array) verifyBytes(body, expected); // bad bytes make no temp file
     try {
       // One descriptor written, synced and closed (a small block costs its system calls, not its bytes).
       const fh = await open(tmp, 'wx');
       try {
-        await pipeline(body, hasher, async (chunks: AsyncIterable<Buffer>) => {
-          for await (const chunk of chunks) {
-            for (let at = 0; at < chunk.length; ) at += (await fh.write(chunk, at)).bytesWritten;
-          }
-        });
-        hasher.verify(expected);
+        if (body instanceof Uint8Array) {
+          await writeAll(fh, body);
+        } else {
+          const hasher = new HashingStream(expected.size);
+          await pipeline(body, hasher, async (chunks: AsyncIterable<Buffer>) => {
+            for await (const chunk of chunks) await writeAll(fh, chunk);
+          });
+          hasher.verify(expected);
+        }
         await fh.datasync();
       } finally {
         await fh.close();
@@ -110,6 +113,10 @@ export class FsBlobStore implements BlobStore {
   async ping(): Promise<void> {
     await stat(this.tmpDir);
   }
+}
+
+async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; ) at += (await fh.write(bytes, at)).bytesWritten;
 }
 
 async function readdirSafe(dir: string): Promise<string[]> {

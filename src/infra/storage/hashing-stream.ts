@@ -31,12 +31,17 @@ export class HashingStream extends Transform {
 
   /** Throws BlobIntegrityError unless what went through matches. Call after the stream ended. */
   verify(expected: { sha256: string; size: number }): void {
-    if (this.bytes !== expected.size) {
-      throw new BlobIntegrityError('size', `expected ${expected.size} bytes, got ${this.bytes}`);
-    }
-    const actual = this.digest();
-    if (actual !== expected.sha256) {
-      throw new BlobIntegrityError('hash', `expected SHA-256 ${expected.sha256}, got ${actual}`);
-    }
+    verifyDigest(this.bytes, () => this.digest(), expected);
   }
+}
+
+/** Throws BlobIntegrityError unless `bytes`, held whole, are the expected ones. */
+export function verifyBytes(bytes: Uint8Array, expected: { sha256: string; size: number }): void {
+  verifyDigest(bytes.length, () => createHash('sha256').update(bytes).digest('hex'), expected);
+}
+
+function verifyDigest(size: number, digest: () => string, expected: { sha256: string; size: number }): void {
+  if (size !== expected.size) throw new BlobIntegrityError('size', `expected ${expected.size} bytes, got ${size}`);
+  const actual = digest();
+  if (actual !== expected.sha256) throw new BlobIntegrityError('hash', `expected SHA-256 ${expected.sha256}, got ${actual}`);
 }

@@ -14,7 +14,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { assertKey, BlobIntegrityError, BlobNotFoundError, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.js';
-import { HashingStream } from './hashing-stream.js';
+import { HashingStream, verifyBytes } from './hashing-stream.js';
 
 export interface S3BlobStoreOptions {
   endpoint?: string | undefined;
@@ -77,7 +77,15 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async put(key: string, body: Readable, expected: { sha256: string; size: number }): Promise<void> {
+  async put(key: string, body: Readable | Uint8Array, expected: { sha256: string; size: number }): Promise<void> {
+    if (body instanceof Uint8Array) {
+      verifyBytes(body, expected);
+      await this.client.send(new PutObjectCommand({ ...this.putParams(key, expected), Body: body })).catch((err: unknown) => {
+        if (isChecksumRejection(err)) throw new BlobIntegrityError('hash', 'the S3 server rejected the checksum');
+        throw err;
+      });
+      return;
+    }
     const hasher = new HashingStream(expected.size);
     const upload = new PassThrough();
     const abort = new AbortController();
@@ -87,14 +95,7 @@ export class S3BlobStore implements BlobStore {
     const piping = pipeline(body, hasher, upload).then(() => hasher.verify(expected));
     piping.catch(() => abort.abort());
     const sending = this.client.send(
-      new PutObjectCommand({
-        Bucket: this.opts.bucket,
-        Key: this.objectKey(key),
-        Body: upload,
-        ContentLength: expected.size,
-        ContentType: 'application/octet-stream',
-        ChecksumSHA256: Buffer.from(expected.sha256, 'hex').toString('base64'),
-      }),
+      new PutObjectCommand({ ...this.putParams(key, expected), Body: upload }),
       { abortSignal: abort.signal },
     );
     const [piped, sent] = await Promise.allSettled([piping, sending]);
@@ -107,6 +108,17 @@ export class S3BlobStore implements BlobStore {
       if (isChecksumRejection(sent.reason)) throw new BlobIntegrityError('hash', 'the S3 server rejected the checksum');
       throw sent.reason;
     }
+  }
+
+  /** What every put sends besides its body: the checksum makes the S3 server refuse bad bytes too. */
+  private putParams(key: string, expected: { sha256: string; size: number }) {
+    return {
+      Bucket: this.opts.bucket,
+      Key: this.objectKey(key),
+      ContentLength: expected.size,
+      ContentType: 'application/octet-stream',
+      ChecksumSHA256: Buffer.from(expected.sha256, 'hex').toString('base64'),
+    };
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {

@@ -27,8 +27,20 @@ export class DevicesRepository implements OnModuleInit {
   }
 
   async insert(device: Device): Promise<Device> {
-    await this.model.create({ ...device, _id: device.id });
+    // A new device has had nothing applied: its op-id watermark starts below every opId.
+    await this.model.create({ ...device, _id: device.id, opIdsUpTo: '' });
     return device;
+  }
+
+  /** The device's op-id watermark (see DeviceDoc.opIdsUpTo); null when it has none. */
+  async opIdsUpTo(id: string): Promise<string | null> {
+    const d = await this.model.findById(id, { opIdsUpTo: 1 }).lean<Pick<DeviceDoc, 'opIdsUpTo'>>().exec();
+    return typeof d?.opIdsUpTo === 'string' ? d.opIdsUpTo : null;
+  }
+
+  /** Raises the watermark to at least `opId` (never lowers it; a device without one keeps none). */
+  async raiseOpIdsUpTo(id: string, opId: string): Promise<void> {
+    await this.model.updateOne({ _id: id, opIdsUpTo: { $type: 'string' } }, { $max: { opIdsUpTo: opId } }).exec();
   }
 
   async findById(id: string): Promise<Device | null> {

@@ -52,6 +52,19 @@ export class DevicesService {
     return (await this.devices.findById(id))?.name ?? null;
   }
 
+  /**
+   * Op-id watermark of a device: every operation it had applied has an opId ≤ the answer, so
+   * any greater opId is not a retry. Null: unknown (a device older than watermarks).
+   */
+  opIdsUpTo(id: string): Promise<string | null> {
+    return this.devices.opIdsUpTo(id);
+  }
+
+  /** Raises the watermark before an operation with this opId is written (see opIdsUpTo). */
+  raiseOpIdsUpTo(id: string, opId: string): Promise<void> {
+    return this.devices.raiseOpIdsUpTo(id, opId);
+  }
+
   async revoke(auth: AuthContext, id: string): Promise<void> {
     await this.own(auth, id);
     await this.auth.revokeDevice(auth.userId, id, auth.deviceId === id ? 'logout' : 'revoked-by-user');

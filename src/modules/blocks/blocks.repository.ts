@@ -1,44 +1,119 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Collection } from 'mongodb';
 import type { Model } from 'mongoose';
 import { collectionOf } from '../../infra/database/collections.js';
+import { DatabaseTarget } from '../../infra/database/database.module.js';
 import { mapLimit } from '../../common/async.js';
 import { insertIgnoringDuplicates, isDuplicateKeyError } from '../../infra/database/mongo-errors.js';
+import { HashFilter } from './hash-filter.js';
 import { BLOCK_MODEL, SWEEP_MODEL, USER_BLOCK_MODEL, type BlockDoc, type SweepDoc, type UserBlockDoc } from './schemas/block.schema.js';
 
 const PARALLEL_READS = 32;
+/** `_id`s per `$in` read of holdings on MongoDB. */
+const IN_READ = 1000;
+/** The stored-blocks filter is made for at least this many blocks (1.25 MB). */
+const FILTER_MIN_CAPACITY = 1_000_000;
 
 @Injectable()
-export class BlocksRepository implements OnModuleInit {
+export class BlocksRepository implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(BlocksRepository.name);
   private readonly blocks: Collection<BlockDoc>;
   private readonly userBlocks: Collection<UserBlockDoc>;
   private readonly sweeps: Collection<SweepDoc>;
+  /** MongoDB serves `_id: {$in}` from its index; FerretDB on SQLite only a lone `_id` equality. */
+  private readonly pointReads: boolean;
+  /** Every block stored before it was filled, and every block this process stored since (FerretDB only). */
+  private filter: HashFilter | null = null;
+  /** The filter being filled; blocks this process stores meanwhile go into it too. */
+  private filling: HashFilter | null = null;
+  private closed = false;
 
   constructor(
     @InjectModel(BLOCK_MODEL) private readonly blockModel: Model<BlockDoc>,
     @InjectModel(USER_BLOCK_MODEL) private readonly userBlockModel: Model<UserBlockDoc>,
     @InjectModel(SWEEP_MODEL) private readonly sweepModel: Model<SweepDoc>,
+    target: DatabaseTarget,
   ) {
     this.blocks = collectionOf(blockModel);
     this.userBlocks = collectionOf(userBlockModel);
     this.sweeps = collectionOf(sweepModel);
+    this.pointReads = target.flavor === 'ferretdb';
   }
 
   async onModuleInit(): Promise<void> {
     await Promise.all([this.blockModel.init(), this.userBlockModel.init(), this.sweepModel.init()]);
   }
 
-  /** Sizes of the given blocks that this user holds (point reads by `_id`: cheap everywhere). */
+  onApplicationBootstrap(): void {
+    if (this.pointReads) this.refill();
+  }
+
+  onModuleDestroy(): void {
+    this.closed = true;
+  }
+
+  /** Sizes of the given blocks that this user holds. */
   async heldBy(userId: string, hashes: readonly string[]): Promise<Map<string, number>> {
+    const held = new Map<string, number>();
+    if (!this.pointReads) {
+      for (let i = 0; i < hashes.length; i += IN_READ) {
+        const ids = hashes.slice(i, i + IN_READ).map((h) => `${userId}:${h}`);
+        for (const d of await this.userBlocks.find({ _id: { $in: ids } }, { projection: { hash: 1, size: 1 } }).toArray()) held.set(d.hash, d.size);
+      }
+      return held;
+    }
     const docs = await mapLimit(hashes, PARALLEL_READS, (h) =>
       this.userBlocks.findOne({ _id: `${userId}:${h}` }, { projection: { size: 1 } }),
     );
-    const held = new Map<string, number>();
     docs.forEach((d, i) => {
       if (d) held.set(hashes[i]!, d.size);
     });
     return held;
+  }
+
+  /**
+   * Those of `hashes` that were certainly never stored — by this process, or by anyone before it
+   * filled its filter of stored blocks — so nobody can hold them and they need no look-up. Only
+   * on FerretDB, where each look-up is a round trip of its own; empty until the filter is filled.
+   * A block another process stored since is missed (it is reported missing and uploaded again:
+   * harmless); a block deleted since stays in the filter (it is looked up: still correct).
+   */
+  neverStored(hashes: readonly string[]): string[] {
+    const f = this.filter;
+    return f ? hashes.filter((h) => !f.mayHave(h)) : [];
+  }
+
+  /** Fills a new filter of stored blocks in the background, sized for twice what is stored now. */
+  private refill(): void {
+    if (this.filling || this.closed) return;
+    void (async () => {
+      const count = await this.blocks.estimatedDocumentCount();
+      const f = new HashFilter(Math.max(FILTER_MIN_CAPACITY, 2 * count));
+      this.filling = f;
+      const started = Date.now();
+      for await (const b of this.blocks.find({}, { projection: { _id: 1 } })) {
+        if (this.closed) return;
+        f.add(b._id);
+      }
+      this.filter = f;
+      this.logger.log({ blocks: f.added, ms: Date.now() - started }, 'filter of stored blocks filled');
+    })()
+      .catch((err: unknown) => {
+        if (!this.closed) this.logger.warn({ err }, 'could not fill the filter of stored blocks; every check looks blocks up');
+      })
+      .finally(() => {
+        this.filling = null;
+      });
+  }
+
+  /** Notes blocks this process stored (so the filter never says "never stored" of them). */
+  private noteStored(hashes: readonly string[]): void {
+    for (const h of hashes) {
+      this.filter?.add(h);
+      if (this.filling !== this.filter) this.filling?.add(h);
+    }
+    if (this.filter?.full) this.refill();
   }
 
   async stored(hash: string): Promise<BlockDoc | null> {
@@ -46,11 +121,13 @@ export class BlocksRepository implements OnModuleInit {
   }
 
   async recordStored(hash: string, size: number, at: Date): Promise<void> {
+    this.noteStored([hash]);
     await ignoreDuplicate(this.blocks.insertOne({ _id: hash, size, createdAt: at }));
   }
 
   /** recordStored for many blocks: one unordered insert (blocks stored already stay as they are). */
   async recordStoredMany(blocks: readonly { hash: string; size: number }[], at: Date): Promise<void> {
+    this.noteStored(blocks.map((b) => b.hash));
     await insertIgnoringDuplicates(this.blocks, blocks.map((b) => ({ _id: b.hash, size: b.size, createdAt: at })));
   }
 

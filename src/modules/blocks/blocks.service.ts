@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
@@ -45,7 +45,9 @@ export class BlocksService {
     if (hashes.length > MAX_CHECK_HASHES) throw BlocksErrors.tooManyHashes(MAX_CHECK_HASHES);
     if (!hashes.every(isBlockHash)) throw BlocksErrors.invalidHash();
     const unique = [...new Set(hashes)];
-    const held = await this.heldSizes(userId, unique);
+    // Content nobody ever stored (most of what a device imports) is missing without a look-up.
+    const unseen = new Set(this.repo.neverStored(unique));
+    const held = await this.heldSizes(userId, unique.filter((h) => !unseen.has(h)));
     return unique.filter((h) => !held.has(h));
   }
 
@@ -134,7 +136,7 @@ export class BlocksService {
         while (writes.size >= PACK_PARALLEL_WRITES) await Promise.race(writes);
         if (failed[0]) throw failed[0].error;
         const w: Promise<void> = this.store
-          .put(e.hash, Readable.from([bytes]), { sha256: e.hash, size: e.size })
+          .put(e.hash, bytes, { sha256: e.hash, size: e.size })
           .then(
             () => void written.push(e),
             (error: unknown) => void failed.push({ error }),

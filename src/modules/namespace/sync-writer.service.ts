@@ -67,7 +67,7 @@ export class SyncWriter {
     private readonly events: EventBus,
     private readonly models: TreeModels,
     blocks: BlocksService,
-    devices: DevicesService,
+    private readonly devices: DevicesService,
   ) {
     this.ports = {
       heldSizes: (userId, hashes) => blocks.heldSizes(userId, hashes),
@@ -135,6 +135,7 @@ export class SyncWriter {
             outcomes.push({ error: err });
           }
         }
+        await this.raiseWatermarks(pending.map((p) => p.entry));
         const stored = await this.journal.appendMany(pending.map((p) => p.entry));
         await this.projection.applyMany(pending.slice(0, stored).map((p) => p.entry));
         for (const { index, entry } of pending.slice(0, stored)) outcomes[index] = { result: this.written(items[index]!.ctx, entry) };
@@ -260,6 +261,7 @@ export class SyncWriter {
         const head = await this.projection.catchUpLocked(ns);
         const outcome = await attempt(head, head + 1, this.clock.now());
         if ('done' in outcome) return outcome;
+        await this.raiseWatermarks([outcome.entry]);
         if (!(await this.journal.append(outcome.entry))) {
           this.logger.debug({ ns, seq: head + 1, attempt: i }, 'lost the race for a seq; re-planning');
           continue;
@@ -271,23 +273,35 @@ export class SyncWriter {
     });
   }
 
-  /** The first result of an operation that was applied already. */
   /**
    * What a batch's operations read besides the tree, read for all of them at once: the records
    * of their op ids (retries), the blocks their commits name, the quota. Each operation would
    * otherwise wait for its own three or four round trips. Read under the namespace lock before
    * planning, as each operation would have read them; anything not read ahead is read live.
+   * An opId above its device's watermark (DevicesService.opIdsUpTo) has no record to read.
    */
   private async readsFor(items: readonly { ctx: WriteContext; op: Operation }[]): Promise<OpReads> {
     const userId = items[0]!.ctx.userId;
-    const opKeys = [...new Set(items.flatMap(({ ctx }) => (ctx.opId ? [`${ctx.deviceId}:${ctx.opId}`] : [])))];
+    const deviceIds = [...new Set(items.flatMap(({ ctx }) => (ctx.opId ? [ctx.deviceId] : [])))];
     const hashes = new Set<string>();
     for (const { op } of items) if (op.type === 'commit' && Array.isArray(op.blocks)) for (const b of op.blocks) if (isBlockHash(b)) hashes.add(b);
-    const [recs, held] = await Promise.all([
-      mapLimit(opKeys, PARALLEL_READS, (k) => this.tree.opRecord(k)),
+    const [marks, held] = await Promise.all([
+      Promise.all(deviceIds.map((d) => this.devices.opIdsUpTo(d))),
       this.ports.heldSizes(userId, [...hashes]),
     ]);
-    const records = new Map(opKeys.map((k, i) => [k, recs[i] ?? null]));
+    const upTo = new Map(deviceIds.map((d, i) => [d, marks[i] ?? null]));
+    const records = new Map<string, OpRecordDoc | null>();
+    const toRead: string[] = [];
+    for (const { ctx } of items) {
+      if (!ctx.opId) continue;
+      const key = `${ctx.deviceId}:${ctx.opId}`;
+      const mark = upTo.get(ctx.deviceId);
+      if (mark != null && ctx.opId > mark) records.set(key, null);
+      else toRead.push(key);
+    }
+    const unique = [...new Set(toRead)];
+    const recs = await mapLimit(unique, PARALLEL_READS, (k) => this.tree.opRecord(k));
+    unique.forEach((k, i) => records.set(k, recs[i] ?? null));
     let quota: Promise<number> | null = null;
     return {
       planner: new Planner({
@@ -300,6 +314,22 @@ export class SyncWriter {
       opRecord: (k) => (records.has(k) ? Promise.resolve(records.get(k)!) : this.tree.opRecord(k)),
       quotaOf: (u) => (u === userId ? (quota ??= this.users.quotaOf(u)) : this.users.quotaOf(u)),
     };
+  }
+
+  /**
+   * Raises the op-id watermark of each device to the greatest opId among `entries`, before they
+   * are written: a watermark may run ahead of what was applied (an entry that then loses its
+   * seq, or a crash), never behind — which is what lets readsFor skip reading records above it.
+   */
+  private async raiseWatermarks(entries: readonly JournalEntry[]): Promise<void> {
+    const top = new Map<string, string>();
+    for (const e of entries) {
+      if (!e.opKey || !e.deviceId) continue;
+      const opId = e.opKey.slice(e.deviceId.length + 1);
+      const t = top.get(e.deviceId);
+      if (t === undefined || opId > t) top.set(e.deviceId, opId);
+    }
+    await Promise.all([...top].map(([device, opId]) => this.devices.raiseOpIdsUpTo(device, opId)));
   }
 
   private async replay(ns: string, opKey: string, opHash: string, reads: OpReads): Promise<WriteResult | null> {

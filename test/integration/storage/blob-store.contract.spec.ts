@@ -132,6 +132,27 @@ describe.each(cases)('BlobStore contract: $name', ({ make }) => {
     expect(await leftovers()).toBe(0);
   });
 
+  it('stores bytes handed over whole (a pack\'s small blocks), and refuses wrong ones keeping nothing', async () => {
+    const data = randomBytes(3000);
+    const key = sha(data);
+    await store.put(key, data, { sha256: key, size: data.length });
+    await store.put(key, data, { sha256: key, size: data.length }); // again: harmless
+    expect((await buffer(await store.get(key))).equals(data)).toBe(true);
+    const empty = Buffer.alloc(0);
+    await store.put(sha(empty), empty, { sha256: sha(empty), size: 0 });
+    expect(await store.head(sha(empty))).toMatchObject({ size: 0 });
+
+    const claimed = sha(randomBytes(10));
+    const wrongHash = store.put(claimed, data, { sha256: claimed, size: data.length });
+    await expect(wrongHash).rejects.toMatchObject({ name: 'BlobIntegrityError', reason: 'hash' });
+    const other = randomBytes(3000);
+    const wrongSize = store.put(sha(other), other, { sha256: sha(other), size: 2999 });
+    await expect(wrongSize).rejects.toMatchObject({ name: 'BlobIntegrityError', reason: 'size' });
+    expect(await store.head(claimed)).toBeNull();
+    expect(await store.head(sha(other))).toBeNull();
+    expect(await leftovers()).toBe(0);
+  });
+
   it('does not keep a put whose body stream fails midway', async () => {
     const data = randomBytes(300_000);
     const key = sha(data);

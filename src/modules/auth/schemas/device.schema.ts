@@ -13,6 +13,12 @@ export interface DeviceDoc {
   revokedAt: Date | null;
   revokeReason: string | null;
   fcmToken: string | null;
+  /**
+   * Every operation this device had applied has an opId ≤ this (string order), so a newer one
+   * cannot be a retry and needs no look-up of its record (SyncWriter). Absent on devices made
+   * before it existed: each of their operations is looked up.
+   */
+  opIdsUpTo?: string;
 }
 
 export const DeviceSchema = new Schema<DeviceDoc>(
@@ -26,6 +32,7 @@ export const DeviceSchema = new Schema<DeviceDoc>(
     revokedAt: { type: Date, default: null },
     revokeReason: { type: String, default: null },
     fcmToken: { type: String, default: null },
+    opIdsUpTo: { type: String },
   },
   { collection: 'devices', versionKey: false },
 );
