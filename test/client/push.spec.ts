@@ -20,6 +20,9 @@ const calls: { ops: BatchOp[]; opts: BatchOptions }[] = [];
 /** Blocks the fake server holds, and the checks and uploads it was asked for. */
 const held = new Set<string>();
 const blockCalls: { checks: number; puts: string[] } = { checks: 0, puts: [] };
+/** What happened, in order (uploads and batches), and how long the fake batch takes to answer. */
+const events: string[] = [];
+let batchMs = 0;
 
 const fakeClient = {
   checkBlocks: (hashes: string[]) => {
@@ -29,16 +32,21 @@ const fakeClient = {
   putBlockPack: (blocks: { hash: string; data: Uint8Array }[]) => {
     for (const { hash } of blocks) {
       blockCalls.puts.push(hash);
+      events.push(`put ${hash}`);
       held.add(hash);
     }
     return Promise.resolve(blocks.map((b) => ({ hash: b.hash, size: b.data.length, created: true })));
   },
-  batch: (ops: BatchOp[], opts: BatchOptions = {}): Promise<BatchResultItem[]> => {
+  batch: async (ops: BatchOp[], opts: BatchOptions = {}): Promise<BatchResultItem[]> => {
     const plan = script.shift() ?? [];
     calls.push({ ops, opts });
-    if (plan[0] === 'lost') return Promise.reject(new NetworkError('the answer was lost'));
+    const names = ops.map((o) => o.opId).join(',');
+    events.push(`batch ${names}`);
+    if (batchMs > 0) await new Promise((r) => setTimeout(r, batchMs));
+    events.push(`answered ${names}`);
+    if (plan[0] === 'lost') throw new NetworkError('the answer was lost');
     let failed = false;
-    return Promise.resolve(
+    return await Promise.resolve(
       ops.map((op, i): BatchResultItem => {
         if (failed && opts.stopOnError) return { status: 424, opId: op.opId ?? null, error: { code: 'SKIPPED', message: 'skipped' } };
         const want = plan[i] ?? 201;
@@ -60,6 +68,8 @@ beforeEach(() => {
   held.clear();
   blockCalls.checks = 0;
   blockCalls.puts = [];
+  events.length = 0;
+  batchMs = 0;
 });
 afterEach(() => {
   store.close();
@@ -141,6 +151,31 @@ describe('pushing the queue with stopOnError', () => {
     await expect(e.push()).rejects.toBeInstanceOf(PushInterrupted);
     expect(queued().map((o) => o.opId)).toEqual(['op-b']);
     expect(store.failures()).toEqual([]);
+  });
+
+  it("uploads the next batch's blocks while a batch commits, and does not upload them again", async () => {
+    engine = new SyncEngine({ client: fakeClient, store, root: dir, deviceName: 'pc', ns: ROOT, batchSize: 1 });
+    batchMs = 30;
+    const block: Record<string, string> = {};
+    for (const name of ['a', 'b', 'c']) {
+      writeFileSync(path.join(dir, name), `bytes of ${name}`);
+      const c = contentOf(`bytes of ${name}`);
+      block[name] = c.blocks[0]!;
+      store.putNode(knownNode({ id: name, name, contentHash: c.contentHash, known: false }));
+      store.enqueue({ opId: `op-${name}`, nodeId: name, type: 'createFile', body: { id: name, parentId: ROOT, name, blocks: c.blocks, size: c.size, mtime: new Date(0).toISOString() }, baseCursor: 'c0' });
+    }
+    expect(await engine.push()).toMatchObject({ pushed: 3, dropped: 0 });
+    expect(events).toEqual([
+      `put ${block.a}`,
+      'batch op-a',
+      `put ${block.b}`, // while op-a commits
+      'answered op-a',
+      'batch op-b',
+      `put ${block.c}`,
+      'answered op-b',
+      'batch op-c',
+      'answered op-c',
+    ]);
   });
 
   it("a batch's commits share one block check; the batch ends before a file that changed since the scan, which is scanned again", async () => {

@@ -1,4 +1,7 @@
+import { getModelToken } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEVICE_MODEL, type DeviceDoc } from '../../src/modules/auth/schemas/device.schema.js';
 import { uuidv7 } from '../../src/shared/ids.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
@@ -139,6 +142,40 @@ describe('batches and operation ids (e2e)', () => {
     const c = await batch(d, [{ type: 'commit', baseCursor: d.cursor, ...body }]);
     expect(c.body.results[0]).toEqual({ status: 201, opId: 'commit-once', result: a.body });
     expect(await d.headSeq()).toBe(head);
+  });
+
+  it('tells retries from new operations by op id order (the device watermark), whatever order a device mints them in', async () => {
+    const { device: d } = await newDevice(t.api);
+    const first = await batch(d, [
+      { type: 'createFolder', opId: 'm-5', baseCursor: d.cursor, path: '/Five' },
+      { type: 'createFolder', opId: 'm-9', baseCursor: d.cursor, path: '/Nine' },
+    ]);
+    expect(first.body.results.map((r) => r.status)).toEqual([201, 201]);
+    const head = await d.headSeq();
+    // Below the watermark but never applied: applied now. A retry below it: answered from its record.
+    const second = await batch(d, [
+      { type: 'createFolder', opId: 'm-7', baseCursor: d.cursor, path: '/Seven' },
+      { type: 'createFolder', opId: 'm-5', baseCursor: d.cursor, path: '/Five' },
+      { type: 'createFolder', opId: 'm-95', baseCursor: d.cursor, path: '/NinetyFive' },
+    ]);
+    expect(second.body.results.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(second.body.results[1]).toEqual(first.body.results[0]);
+    expect(await d.headSeq()).toBe(head + 2);
+    const names = (await d.listAll({ path: '/' })).map((e) => e.name);
+    expect(names.sort()).toEqual(['Five', 'Nine', 'NinetyFive', 'Seven']);
+  });
+
+  it('looks every op id up for a device from before watermarks, and gives it none', async () => {
+    const { device: d } = await newDevice(t.api);
+    const devices = t.app.get<Model<DeviceDoc>>(getModelToken(DEVICE_MODEL));
+    await devices.updateOne({ _id: d.deviceId }, { $unset: { opIdsUpTo: 1 } });
+    const ops: BatchOp[] = [{ type: 'createFolder', opId: 'z-1', baseCursor: d.cursor, path: '/Old' }];
+    const first = await batch(d, ops);
+    const head = await d.headSeq();
+    const again = await batch(d, ops);
+    expect(again.body.results).toEqual(first.body.results);
+    expect(await d.headSeq()).toBe(head);
+    expect((await devices.findById(d.deviceId).lean<DeviceDoc>())?.opIdsUpTo).toBeUndefined();
   });
 
   it('does not record a failed operation: after fixing the cause, the same op id applies', async () => {

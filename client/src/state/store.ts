@@ -276,16 +276,14 @@ export class SyncStore {
   }
 
   putNode(n: LocalNode): void {
-    this.db
-      .prepare(
-        `INSERT INTO nodes (id, parent_id, name, kind, content_hash, base_hash, size, mtime, rev, known, ino, birth_ms, stat_size, stat_mtime_ms, racy)
-         VALUES (@id, @parentId, @name, @kind, @contentHash, @baseHash, @size, @mtime, @rev, @known, @ino, @birthMs, @statSize, @statMtimeMs, @racy)
-         ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
-           content_hash = excluded.content_hash, base_hash = excluded.base_hash, size = excluded.size, mtime = excluded.mtime,
-           rev = excluded.rev, known = excluded.known, ino = excluded.ino, birth_ms = excluded.birth_ms,
-           stat_size = excluded.stat_size, stat_mtime_ms = excluded.stat_mtime_ms, racy = excluded.racy`,
-      )
-      .run({ ...n, known: n.known ? 1 : 0, racy: n.racy ? 1 : 0 });
+    this.sql(
+      `INSERT INTO nodes (id, parent_id, name, kind, content_hash, base_hash, size, mtime, rev, known, ino, birth_ms, stat_size, stat_mtime_ms, racy)
+       VALUES (@id, @parentId, @name, @kind, @contentHash, @baseHash, @size, @mtime, @rev, @known, @ino, @birthMs, @statSize, @statMtimeMs, @racy)
+       ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, name = excluded.name, kind = excluded.kind,
+         content_hash = excluded.content_hash, base_hash = excluded.base_hash, size = excluded.size, mtime = excluded.mtime,
+         rev = excluded.rev, known = excluded.known, ino = excluded.ino, birth_ms = excluded.birth_ms,
+         stat_size = excluded.stat_size, stat_mtime_ms = excluded.stat_mtime_ms, racy = excluded.racy`,
+    ).run({ ...n, known: n.known ? 1 : 0, racy: n.racy ? 1 : 0 });
   }
 
   deleteNode(id: string): void {
@@ -328,9 +326,9 @@ export class SyncStore {
   // ── the queue ─────────────────────────────────────────────────────────────────────────
 
   enqueue(op: LocalOp & { opId: string; baseCursor: string }): number {
-    const r = this.db
-      .prepare('INSERT INTO ops (op_id, node_id, type, body, base_cursor, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(op.opId, op.nodeId, op.type, JSON.stringify(op.body), op.baseCursor, new Date().toISOString());
+    const r = this.sql('INSERT INTO ops (op_id, node_id, type, body, base_cursor, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      op.opId, op.nodeId, op.type, JSON.stringify(op.body), op.baseCursor, new Date().toISOString(),
+    );
     return Number(r.lastInsertRowid);
   }
 
@@ -367,9 +365,8 @@ export class SyncStore {
   }
 
   recordFailure(op: QueuedOp, code: string, message: string): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO failed_ops (seq, op_id, type, body, code, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(op.seq, op.opId, op.type, JSON.stringify(op.body), code, message, new Date().toISOString());
+    const st = this.sql('INSERT OR REPLACE INTO failed_ops (seq, op_id, type, body, code, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    st.run(op.seq, op.opId, op.type, JSON.stringify(op.body), code, message, new Date().toISOString());
   }
 
   failures(): { seq: number; opId: string; type: string; code: string; message: string; at: string }[] {

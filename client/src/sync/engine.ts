@@ -235,7 +235,8 @@ export class SyncEngine {
           break;
         }
         store.markSent(ready.map((o) => o.seq));
-        prefetch = this.prefetchBlocks(store.ops(ready.length + size).slice(ready.length), paths);
+        // (Not when a scan comes first: the ops after this batch may change.)
+        if (!this.rescanWanted) prefetch = this.prefetchBlocks(store.ops(ready.length + size).slice(ready.length), paths);
         const failed = await this.sendBatch(ready, out);
         if (failed) {
           const { op, status, code, message } = failed;

@@ -7,15 +7,14 @@ import { assertKey, BlobNotFoundError, type BlobInfo, type BlobStore, type ByteR
 import { HashingStream, verifyBytes } from './hashing-stream.js';
 
 /**
- * Blobs as files under `root/ab/cd/<key>`. A put writes a temp file while hashing, fsyncs it
- * and renames it into place, so a reader never sees a partial blob and a crash leaves only
- * temp files (swept at init).
+ * Blobs as files under `root/ab/<key>` (256 directories, made at init). A put writes a temp
+ * file while hashing, fsyncs it and renames it into place, so a reader never sees a partial
+ * blob and a crash leaves only temp files (swept at init). Stores written before 2026-12-07
+ * keep blobs under `root/ab/cd/<key>`: those are still found, listed and deleted where they are.
  */
 export class FsBlobStore implements BlobStore {
   readonly kind = 'fs' as const;
   private readonly tmpDir: string;
-  /** Directories made or seen (at most 65,536: two levels of two hex digits). */
-  private readonly dirs = new Set<string>();
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
@@ -23,6 +22,9 @@ export class FsBlobStore implements BlobStore {
 
   async init(): Promise<void> {
     await mkdir(this.tmpDir, { recursive: true });
+    // One directory level of 256: a new directory per block (65,536 of them at two levels)
+    // cost an inode allocation as dear as the block's own.
+    await Promise.all(Array.from({ length: 256 }, (_, i) => mkdir(path.join(this.root, i.toString(16).padStart(2, '0')), { recursive: true })));
     // Temp files older than an hour belong to puts that crashed.
     const cutoff = Date.now() - 3_600_000;
     for (const name of await readdir(this.tmpDir)) {
@@ -34,7 +36,22 @@ export class FsBlobStore implements BlobStore {
 
   private pathOf(key: string): string {
     assertKey(key);
+    return path.join(this.root, key.slice(0, 2), key);
+  }
+
+  /** Where a store of the earlier layout kept the blob. */
+  private legacyPathOf(key: string): string {
     return path.join(this.root, key.slice(0, 2), key.slice(2, 4), key);
+  }
+
+  /** `fn` on the blob's file where it is now, else where the earlier layout kept it. */
+  private async located<T>(key: string, fn: (file: string) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.pathOf(key));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || key.length < 4) throw err;
+      return fn(this.legacyPathOf(key));
+    }
   }
 
   async put(key: string, body: Readable | Uint8Array, expected: { sha256: string; size: number }): Promise<void> {
@@ -58,11 +75,9 @@ export class FsBlobStore implements BlobStore {
       } finally {
         await fh.close();
       }
-      const dir = path.dirname(final);
-      if (!this.dirs.has(dir)) await this.makeDir(dir);
       await rename(tmp, final).catch(async (err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
-        await this.makeDir(dir); // removed behind our back since
+        await mkdir(path.dirname(final), { recursive: true }); // removed behind our back since init
         await rename(tmp, final);
       });
     } catch (err) {
@@ -71,15 +86,9 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  private async makeDir(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    this.dirs.add(dir);
-  }
-
   async get(key: string, range?: ByteRange): Promise<Readable> {
-    const p = this.pathOf(key);
     // Open first so a missing blob is a clear error, not an error event on the stream later.
-    const fh = await open(p, 'r').catch((err: NodeJS.ErrnoException) => {
+    const fh = await this.located(key, (p) => open(p, 'r')).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') throw new BlobNotFoundError(key);
       throw err;
     });
@@ -87,7 +96,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async head(key: string): Promise<BlobInfo | null> {
-    const s = await stat(this.pathOf(key)).catch((err: NodeJS.ErrnoException) => {
+    const s = await this.located(key, (p) => stat(p)).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null;
       throw err;
     });
@@ -96,15 +105,22 @@ export class FsBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+    await rm(this.legacyPathOf(key), { force: true });
   }
 
   async *list(): AsyncIterable<BlobInfo> {
     for (const a of await readdirSafe(this.root)) {
       if (a === 'tmp' || a.length !== 2) continue;
-      for (const b of await readdirSafe(path.join(this.root, a))) {
-        for (const key of await readdirSafe(path.join(this.root, a, b))) {
-          const s = await stat(path.join(this.root, a, b, key)).catch(() => null);
-          if (s?.isFile()) yield { key, size: s.size, lastModified: s.mtime };
+      for (const name of await readdirSafe(path.join(this.root, a))) {
+        const p = path.join(this.root, a, name);
+        const s = await stat(p).catch(() => null);
+        if (s?.isFile()) yield { key: name, size: s.size, lastModified: s.mtime };
+        else if (s?.isDirectory() && name.length === 2) {
+          // The earlier layout's second level.
+          for (const key of await readdirSafe(p)) {
+            const ls = await stat(path.join(p, key)).catch(() => null);
+            if (ls?.isFile()) yield { key, size: ls.size, lastModified: ls.mtime };
+          }
         }
       }
     }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -262,5 +262,28 @@ describe('FsBlobStore directories', () => {
     rmSync(path.join(dir, sha(first).slice(0, 2)), { recursive: true });
     await store.put(sha(first), Readable.from([first]), { sha256: sha(first), size: first.length });
     expect(await buffer(await store.get(sha(first)))).toEqual(first);
+  });
+
+  it('keeps new blobs one directory deep, and finds, lists and deletes those of the earlier two-level layout', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pc-fs-store-'));
+    const store = new FsBlobStore(dir);
+    await store.init();
+    const fresh = randomBytes(100);
+    await store.put(sha(fresh), fresh, { sha256: sha(fresh), size: fresh.length });
+    expect(readFileSync(path.join(dir, sha(fresh).slice(0, 2), sha(fresh)))).toEqual(fresh);
+    // Written by a server of the earlier layout.
+    const old = randomBytes(300);
+    const key = sha(old);
+    mkdirSync(path.join(dir, key.slice(0, 2), key.slice(2, 4)), { recursive: true });
+    writeFileSync(path.join(dir, key.slice(0, 2), key.slice(2, 4), key), old);
+    expect(await buffer(await store.get(key))).toEqual(old);
+    expect(await buffer(await store.get(key, { start: 10, end: 19 }))).toEqual(old.subarray(10, 20));
+    expect(await store.head(key)).toMatchObject({ key, size: 300 });
+    const listed = new Map<string, number>();
+    for await (const b of store.list()) listed.set(b.key, b.size);
+    expect(listed).toEqual(new Map([[sha(fresh), 100], [key, 300]]));
+    await store.delete(key);
+    expect(await store.head(key)).toBeNull();
+    await expect(store.get(key)).rejects.toBeInstanceOf(BlobNotFoundError);
   });
 });
