@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { getModelToken } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
+import { getConnectionToken, getModelToken } from '@nestjs/mongoose';
+import type { Connection, Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DatabaseTarget } from '../../src/infra/database/database.module.js';
+import { DatabaseTarget, FerretDbIndexCleaner } from '../../src/infra/database/database.module.js';
 import { collectionOf } from '../../src/infra/database/collections.js';
 import { BlocksRepository } from '../../src/modules/blocks/blocks.repository.js';
 import { BLOCK_MODEL, SWEEP_MODEL, USER_BLOCK_MODEL, type BlockDoc, type SweepDoc, type UserBlockDoc } from '../../src/modules/blocks/schemas/block.schema.js';
@@ -74,5 +74,31 @@ describe('block look-ups', () => {
     await new Promise((r) => setTimeout(r, 200));
     const fresh = [hash(), hash()];
     expect(repo.neverStored(fresh)).toEqual([]);
+  });
+});
+
+/** On FerretDB only unique indexes are built (docs/database.md): the others are never read there. */
+describe('indexes on FerretDB', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(testConfig('ferret-indexes'));
+  });
+  afterAll(() => app.close());
+
+  it('builds the unique ones, not the others, and drops those an earlier version built', async () => {
+    const conn = app.app.get<Connection>(getConnectionToken());
+    const names = async (c: string) => (await conn.db!.collection(c).indexes()).map((i) => i.name).sort();
+    expect(await names('nodes')).toContain('nameKey_1');
+    expect(await names('nodes')).not.toContain('ns_1_parentId_1');
+    expect(await names('user_blocks')).not.toContain('hash_1');
+    // As a server before this change left them (once the pass made at start is done).
+    await app.app.get(FerretDbIndexCleaner).startPass;
+    await conn.db!.collection('nodes').createIndex({ ns: 1, parentId: 1 });
+    await conn.db!.collection('user_blocks').createIndex({ hash: 1 });
+    const dropped = await app.app.get(FerretDbIndexCleaner).dropSkipped();
+    expect(dropped.sort()).toEqual(['nodes.ns_1_parentId_1', 'user_blocks.hash_1']);
+    expect(await names('nodes')).not.toContain('ns_1_parentId_1');
+    expect(await names('nodes')).toContain('nameKey_1');
+    expect(await app.app.get(FerretDbIndexCleaner).dropSkipped()).toEqual([]);
   });
 });
