@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -16,15 +16,23 @@ export function isNodeId(s: string): boolean {
 export function uuidv7Maker(): (now?: number) => string {
   let lastMs = -1;
   let counter = 0;
+  // Random bytes drawn 4 KiB at a time: one call per id cost more than the rest of it.
+  const pool = Buffer.alloc(4096);
+  let used = pool.length;
   return (now = Date.now()) => {
+    if (used === pool.length) {
+      randomFillSync(pool);
+      used = 0;
+    }
+    const b = Buffer.from(pool.subarray(used, used + 16));
+    used += 16;
     if (now > lastMs) {
       lastMs = now;
-      counter = randomBytes(2).readUInt16BE(0) & 0x7ff; // a random start, with room to count up
+      counter = b.readUInt16BE(6) & 0x7ff; // a random start, with room to count up
     } else if (++counter > 0xfff) {
       lastMs++;
       counter = 0;
     }
-    const b = randomBytes(16);
     b.writeUIntBE(lastMs, 0, 6);
     b[6] = 0x70 | (counter >> 8);
     b[7] = counter & 0xff;

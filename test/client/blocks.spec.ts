@@ -4,7 +4,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assembleFile, ContentChangedError, CorruptContentError, hashFile, uploadMissingBlocks, uploadMissingBlocksOf } from '../../client/src/sdk/blocks.js';
+import {
+  assembleFile,
+  ContentChangedError,
+  CorruptContentError,
+  hashFile,
+  hashSmallFile,
+  SMALL_FILE,
+  uploadMissingBlocks,
+  uploadMissingBlocksOf,
+} from '../../client/src/sdk/blocks.js';
 import type { PocketCloudClient } from '../../client/src/sdk/client.js';
 import { ApiError } from '../../client/src/sdk/errors.js';
 import type { BlockList } from '../../client/src/sdk/types.js';
@@ -48,6 +57,19 @@ function blockServer(...files: Buffer[]): { client: PocketCloudClient; served: s
   } as unknown as PocketCloudClient;
   return { client, served, corrupt };
 }
+
+describe('hashing a small file in one read', () => {
+  it('gives what hashFile gives, up to SMALL_FILE, and declines a bigger file', async () => {
+    for (const size of [0, 1, 2500, SMALL_FILE]) {
+      const p = path.join(dir, `f${size}`);
+      await writeFile(p, bytes(size, size));
+      expect(hashSmallFile(p), `${size} bytes`).toEqual(await hashFile(p));
+    }
+    const big = path.join(dir, 'big');
+    await writeFile(big, bytes(SMALL_FILE + 1, 7));
+    expect(hashSmallFile(big)).toBeNull();
+  });
+});
 
 describe('assembling a file from blocks', () => {
   it('downloads only the blocks no local source holds, and the result is the listed content', async () => {

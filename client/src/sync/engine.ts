@@ -1,10 +1,11 @@
+import { lstatSync } from 'node:fs';
 import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { contentHashOfBlocks } from '../../../src/shared/content-hash.js';
 import { mapLimit } from '../../../src/shared/async.js';
 import { uuidv7 } from '../../../src/shared/ids.js';
 import { nameKey } from '../../../src/shared/names.js';
-import { hashFile, uploadMissingBlocksOf } from '../sdk/blocks.js';
+import { hashFile, hashSmallFile, SMALL_FILE, uploadMissingBlocksOf } from '../sdk/blocks.js';
 import type { PocketCloudClient } from '../sdk/client.js';
 import { ApiError, isTransientStatus, NetworkError } from '../sdk/errors.js';
 import type { BatchOp, ConflictRef, DeltaEntry } from '../sdk/types.js';
@@ -149,8 +150,10 @@ export class SyncEngine {
     await mapLimit(filesToHash(ns, known, walk.entries), HASH_PARALLEL, async (o) => {
       const p = path.join(root, o.path);
       try {
-        const h = await hashFile(p);
-        const after = await lstat(p);
+        // Small files are read in one blocking call (see hashSmallFile), big ones streamed.
+        const small = o.size <= SMALL_FILE;
+        const h = (small && hashSmallFile(p)) || (await hashFile(p));
+        const after = small ? lstatSync(p) : await lstat(p);
         if (after.size !== o.size || after.mtimeMs !== o.mtimeMs || h.size !== o.size) {
           // Still being written: leave it for the next scan (the watcher will call again).
           gone.add(o.path);
