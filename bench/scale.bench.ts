@@ -22,6 +22,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { decodeCursor, encodeCursor } from '../src/domain/cursor.js';
 import type { ApiClient } from '../test/support/api-client.js';
+import { fillFolders } from '../test/support/prefill.js';
 import { fmtBytes, printTable, rssOf, startWorld, timed } from './lib/harness.js';
 
 const args = new Map<string, string>();
@@ -87,19 +88,9 @@ async function ok(p: Promise<{ status: number; body: any }>): Promise<any> {
   return res.body;
 }
 
-/** Adds `n` folders to the user's tree, BATCH per request, under `parents` in turn. */
+/** Adds `n` folders to the user's tree, BATCH per request. */
 async function fill(api: ApiClient, u: User, n: number, label: string): Promise<{ ms: number }> {
-  const t0 = performance.now();
-  for (let done = 0; done < n; ) {
-    const count = Math.min(BATCH, n - done);
-    const parent = await ok(api.post('/v1/folders', { parentId: u.root, name: `${label}-${done}`, baseCursor: u.cursor }, u.token));
-    const ops = Array.from({ length: count - 1 }, (_, i) => ({ type: 'createFolder', parentId: parent.entry.id, name: `d${i}`, baseCursor: u.cursor }));
-    const res = await ok(api.post('/v1/batch', { ops }, u.token));
-    const failed = res.results.filter((r: { status: number }) => r.status >= 300);
-    if (failed.length > 0) throw new Error(`batch: ${JSON.stringify(failed[0])}`);
-    done += count;
-  }
-  return { ms: performance.now() - t0 };
+  return timed(() => fillFolders(api, u, n, label, BATCH));
 }
 
 function pct(xs: number[], p: number): number {

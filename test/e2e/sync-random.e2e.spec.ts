@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
+import { fillFolders, fillTarget } from '../support/prefill.js';
 import { runScenario, type ScenarioOptions } from '../support/sync-random.js';
 
 /**
  * Randomized multi-device sync (docs/conflicts.md, "Invariants a randomized test must check").
  * CI runs the fixed seeds below. Replay one: SYNC_SEEDS=123 npx vitest run test/e2e/sync-random.e2e.spec.ts
  * Soak: npm run soak -- --runs 200 (random seeds, printed; SYNC_SOAK_RUNS / SYNC_SOAK_SEED underneath).
+ * SYNC_PREFILL=N (soak --prefill N) first fills the server with N nodes of other accounts.
  */
 const CI_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 50003, 50009, 50029, 300328, 841147859];
 /**
@@ -47,7 +49,14 @@ const summary: string[] = [];
 
 beforeAll(async () => {
   t = await startTestApp(testConfig('sync-random'));
-});
+  const prefill = Number(process.env.SYNC_PREFILL ?? 0);
+  if (prefill > 0) {
+    // Other people's trees: the scenarios' users are a small part of what the server holds.
+    const others = await Promise.all(Array.from({ length: 4 }, (_, i) => fillTarget(t.api, `prefill${i}`)));
+    await Promise.all(others.map((o, i) => fillFolders(t.api, o, Math.ceil(prefill / others.length), `p${i}`)));
+    process.stdout.write(`sync-random: the server holds ${prefill.toLocaleString('en')} nodes of other accounts\n`);
+  }
+}, 1_800_000);
 afterAll(async () => {
   process.stdout.write(`\nrandomized sync scenarios:\n${summary.join('\n')}\n`);
   await t?.close();

@@ -12,7 +12,7 @@ export class HashFilter {
 
   constructor(readonly capacity: number) {
     let bits = 1024;
-    while (bits < capacity * 10) bits *= 2;
+    while (bits < capacity * 10 && bits < MAX_BITS) bits *= 2;
     this.words = new Uint32Array(bits / 32);
     this.mask = bits - 1;
   }
@@ -44,3 +44,5 @@ export class HashFilter {
 }
 
 const PROBES = 7;
+/** 256 MiB of bits at most (probes are masked as 32-bit integers; past this they would go negative). */
+const MAX_BITS = 2 ** 31;

@@ -56,6 +56,8 @@ export class SyncWriter {
   private readonly ports: PlannerPorts;
   /** Reads as they are, one operation at a time. */
   private readonly live: OpReads;
+  /** Per device: a value its op-id watermark is known to have reached (raised by this process). */
+  private readonly raisedTo = new Map<string, string>();
 
   constructor(
     private readonly projection: ProjectionService,
@@ -300,7 +302,12 @@ export class SyncWriter {
       else toRead.push(key);
     }
     const unique = [...new Set(toRead)];
-    const recs = await mapLimit(unique, PARALLEL_READS, (k) => this.tree.opRecord(k));
+    // Raised now (ahead of what gets applied is allowed), alongside the reads: the raise before
+    // the batch's entries are written then has nothing left to do.
+    const [recs] = await Promise.all([
+      mapLimit(unique, PARALLEL_READS, (k) => this.tree.opRecord(k)),
+      this.raiseWatermarksTo(items.flatMap(({ ctx }) => (ctx.opId ? [{ deviceId: ctx.deviceId, opId: ctx.opId }] : []))),
+    ]);
     unique.forEach((k, i) => records.set(k, recs[i] ?? null));
     let quota: Promise<number> | null = null;
     return {
@@ -321,17 +328,25 @@ export class SyncWriter {
    * are written: a watermark may run ahead of what was applied (an entry that then loses its
    * seq, or a crash), never behind — which is what lets readsFor skip reading records above it.
    */
-  private async raiseWatermarks(entries: readonly JournalEntry[]): Promise<void> {
-    const top = new Map<string, string>();
-    for (const e of entries) {
-      if (!e.opKey || !e.deviceId) continue;
-      const opId = e.opKey.slice(e.deviceId.length + 1);
-      const t = top.get(e.deviceId);
-      if (t === undefined || opId > t) top.set(e.deviceId, opId);
-    }
-    await Promise.all([...top].map(([device, opId]) => this.devices.raiseOpIdsUpTo(device, opId)));
+  private raiseWatermarks(entries: readonly JournalEntry[]): Promise<void> {
+    return this.raiseWatermarksTo(entries.flatMap((e) => (e.opKey && e.deviceId ? [{ deviceId: e.deviceId, opId: e.opKey.slice(e.deviceId.length + 1) }] : [])));
   }
 
+  private async raiseWatermarksTo(ops: readonly { deviceId: string; opId: string }[]): Promise<void> {
+    const top = new Map<string, string>();
+    for (const { deviceId, opId } of ops) {
+      const t = top.get(deviceId);
+      if (t === undefined || opId > t) top.set(deviceId, opId);
+    }
+    // A watermark never goes down: one this process raised to X is at least X for good, and
+    // needs no write for an opId ≤ X (a retry, a batch written one by one after a lost race).
+    const raise = [...top].filter(([device, opId]) => !(opId <= (this.raisedTo.get(device) ?? '')));
+    await Promise.all(raise.map(([device, opId]) => this.devices.raiseOpIdsUpTo(device, opId)));
+    if (this.raisedTo.size > MAX_RAISED_TRACKED) this.raisedTo.clear();
+    for (const [device, opId] of raise) this.raisedTo.set(device, opId);
+  }
+
+  /** The first result of an operation that was applied already; null for one that was not. */
   private async replay(ns: string, opKey: string, opHash: string, reads: OpReads): Promise<WriteResult | null> {
     const rec = await reads.opRecord(opKey);
     if (!rec) return null;
@@ -355,6 +370,8 @@ interface OpReads {
 }
 
 const PARALLEL_READS = 32;
+/** Devices whose raised watermark is remembered, at most. */
+const MAX_RAISED_TRACKED = 100_000;
 
 /** One operation's outcome in a batch: its result, its error, or skipped after an error. */
 export type BatchOutcome = { result: WriteResult } | { error: AppError } | { skipped: true };
