@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -59,21 +60,21 @@ export class FsBlobStore implements BlobStore {
     const tmp = path.join(this.tmpDir, randomUUID());
     if (body instanceof Uint8Array) verifyBytes(body, expected); // bad bytes make no temp file
     try {
-      // One descriptor written, synced and closed (a small block costs its system calls, not its bytes).
-      const fh = await open(tmp, 'wx');
-      try {
-        if (body instanceof Uint8Array) {
-          await writeAll(fh, body);
-        } else {
+      if (body instanceof Uint8Array) {
+        await writeSynced(tmp, body);
+      } else {
+        // One descriptor written, synced and closed.
+        const fh = await open(tmp, 'wx');
+        try {
           const hasher = new HashingStream(expected.size);
           await pipeline(body, hasher, async (chunks: AsyncIterable<Buffer>) => {
             for await (const chunk of chunks) await writeAll(fh, chunk);
           });
           hasher.verify(expected);
+          await fh.datasync();
+        } finally {
+          await fh.close();
         }
-        await fh.datasync();
-      } finally {
-        await fh.close();
       }
       await rename(tmp, final).catch(async (err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
@@ -129,6 +130,30 @@ export class FsBlobStore implements BlobStore {
   async ping(): Promise<void> {
     await stat(this.tmpDir);
   }
+}
+
+/**
+ * Writes `bytes` to a new file and syncs it, with the callback API: for a small block, the
+ * promise API's file handle costs twice the main-thread time of the system calls it makes
+ * (5,000 blocks of 2.5 KB: 0.87 s against 0.56 s of event-loop time).
+ */
+function writeSynced(file: string, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fs.open(file, 'wx', (err, fd) => {
+      if (err) return reject(err);
+      const done = (failure: Error | null): void =>
+        fs.close(fd, (closeErr) => {
+          const e = failure ?? closeErr;
+          if (e) reject(e);
+          else resolve();
+        });
+      const from = (at: number): void => {
+        if (at >= bytes.length) return fs.fdatasync(fd, done);
+        fs.write(fd, bytes, at, bytes.length - at, at, (writeErr, n) => (writeErr ? done(writeErr) : from(at + n)));
+      };
+      from(0);
+    });
+  });
 }
 
 async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
