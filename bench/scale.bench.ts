@@ -304,7 +304,7 @@ interface Accounts {
 
 /**
  * Purge and garbage collection at the largest size, while the measured user works: every account
- * trashes part of its tree (ten fill folders each; the measured user also its committed files;
+ * trashes part of its tree (one fill folder each; the measured user also its committed files;
  * the importer half its photos), the server restarts with its clock 91 days on, and each job runs
  * through the admin API while everyday operations are timed against the same operations idle.
  */
