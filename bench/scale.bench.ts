@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeCursor, encodeCursor } from '../src/domain/cursor.js';
 import { encodePack, PACK_CONTENT_TYPE } from '../src/shared/block-pack.js';
 import type { ApiClient } from '../test/support/api-client.js';
-import { fillFolders } from '../test/support/prefill.js';
+import { fillFolders, ok, postBatch } from '../test/support/prefill.js';
 import { ServerProcess } from '../test/support/server-process.js';
 import { fmtBytes, printTable, rssOf, startWorld, timed, type BenchWorld } from './lib/harness.js';
 
@@ -102,11 +102,6 @@ async function account(api: ApiClient, label: string): Promise<User> {
   return { token: s.tokens.accessToken, root: s.user.id, cursor: latest.body.cursor, email };
 }
 
-async function ok(p: Promise<{ status: number; body: any }>): Promise<any> {
-  const res = await p;
-  if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-  return res.body;
-}
 
 /** Adds `n` folders to the user's tree, BATCH per request. */
 async function fill(api: ApiClient, u: User, n: number, label: string): Promise<{ ms: number }> {
@@ -119,7 +114,7 @@ function pct(xs: number[], p: number): number {
 }
 
 /** `n` new small files in a new folder `name` of the root: their blocks in one pack, then one batch of commits, timed. */
-async function commitBatch(api: ApiClient, u: User, name: string, n: number): Promise<{ ms: number; folderId: string }> {
+async function commitBatch(api: ApiClient, u: User, name: string, n: number): Promise<{ ms: number }> {
   const folder = await ok(api.post('/v1/folders', { parentId: u.root, name, baseCursor: u.cursor }, u.token));
   const blocks = Array.from({ length: n }, (_, i) => {
     const data = randomBytes(2000 + (i % 1000));
@@ -127,12 +122,7 @@ async function commitBatch(api: ApiClient, u: User, name: string, n: number): Pr
   });
   await ok(api.request('POST', '/v1/blocks/pack', { raw: encodePack(blocks), token: u.token, headers: { 'content-type': PACK_CONTENT_TYPE } }));
   const ops = blocks.map((b, i) => ({ type: 'commit', parentId: folder.entry.id, name: `IMG_${i}.jpg`, blocks: [b.hash], size: b.data.length, baseCursor: u.cursor }));
-  const t = await timed(async () => {
-    const res = await ok(api.post('/v1/batch', { ops }, u.token));
-    const failed = (res.results as { status: number }[]).find((r) => r.status >= 300);
-    if (failed) throw new Error(`batch: ${JSON.stringify(failed)}`);
-  });
-  return { ms: t.ms, folderId: folder.entry.id };
+  return timed(() => postBatch(api, u.token, ops));
 }
 
 /** Moves to the trash whichever of `paths` exist in the account. */

@@ -17,13 +17,16 @@ export async function fillFolders(api: ApiClient, to: FillTarget, n: number, lab
     const count = Math.min(batch, n - done);
     const parent = await ok(api.post('/v1/folders', { parentId: to.root, name: `${label}-${done}`, baseCursor: to.cursor }, to.token));
     const ops = Array.from({ length: count - 1 }, (_, i) => ({ type: 'createFolder', parentId: parent.entry.id, name: `d${i}`, baseCursor: to.cursor }));
-    if (ops.length > 0) {
-      const res = await ok(api.post('/v1/batch', { ops }, to.token));
-      const failed = (res.results as { status: number }[]).find((r) => r.status >= 300);
-      if (failed) throw new Error(`batch: ${JSON.stringify(failed)}`);
-    }
+    if (ops.length > 0) await postBatch(api, to.token, ops);
     done += count;
   }
+}
+
+/** POST /v1/batch; throws unless every operation succeeded. */
+export async function postBatch(api: ApiClient, token: string, ops: object[]): Promise<void> {
+  const res = await ok(api.post('/v1/batch', { ops }, token));
+  const failed = (res.results as { status: number }[]).find((r) => r.status >= 300);
+  if (failed) throw new Error(`batch: ${JSON.stringify(failed)}`);
 }
 
 /** A new account ready to be filled. */
@@ -33,7 +36,8 @@ export async function fillTarget(api: ApiClient, label: string): Promise<FillTar
   return { token: s.tokens.accessToken, root: s.user.id, cursor: (latest.body as { cursor: string }).cursor };
 }
 
-async function ok(p: Promise<{ status: number; body: any }>): Promise<any> {
+/** The body of a 2xx answer; throws with the status and body otherwise. */
+export async function ok(p: Promise<{ status: number; body: any }>): Promise<any> {
   const res = await p;
   if (res.status >= 300) throw new Error(`${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
   return res.body;
