@@ -1,5 +1,5 @@
 import { getModelToken } from '@nestjs/mongoose';
-import { Binary, BSON, MongoClient, type Collection } from 'mongodb';
+import { Binary, BSON, MongoClient, ObjectId, type Collection, type Db, type Document, type Filter } from 'mongodb';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DatabaseTarget } from '../../src/infra/database/database.module.js';
@@ -57,27 +57,69 @@ describe('the embedded FerretDB indexes _id lookups', () => {
   beforeAll(() => client.connect());
   afterAll(() => client.close());
 
-  it('a new collection gets an index its _id equality queries use', { timeout: 20_000 }, async () => {
-    const db = client.db(uniqueDbName('idindex'));
+  const plan = async (db: Db, filter: Document) => {
+    const res = await db.command({ explain: { find: 'things', filter } });
+    return JSON.stringify(res.queryPlanner);
+  };
+  /** A fresh collection of 50 documents `{ _id: 'k<i>', v: <i> }`, once its _id index serves. */
+  const indexedThings = async (label: string) => {
+    const db = client.db(uniqueDbName(label));
     await db.collection('things').insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: `k${i}` as never, v: i })));
-    const plan = async () => {
-      const res = await db.command({ explain: { find: 'things', filter: { _id: 'k7' }, limit: 1 } });
-      return JSON.stringify(res.queryPlanner);
-    };
     // FerretDB's own _id index does not match its query expression: a scan until ours exists.
     // FerretDB's pooled SQLite connections pick up a new index at their next write, hence
     // the marker write in the loop (a live server writes all the time).
     const deadline = Date.now() + 10_000;
-    let seen = await plan();
-    for (let i = 0; !seen.includes('USING INDEX') && Date.now() < deadline; i++) {
+    for (let i = 0; !(await plan(db, { _id: 'k7' })).includes('USING INDEX') && Date.now() < deadline; i++) {
       await new Promise((r) => setTimeout(r, 200));
       await db.collection('things').insertOne({ _id: `marker${i}` as never, v: -1 });
-      seen = await plan();
     }
-    expect(seen).toMatch(/SEARCH \S+ USING INDEX \S+_pocketcloud_id_lookup/);
+    return db;
+  };
+  const indexed = /SEARCH \S+ USING INDEX \S+_pocketcloud_id_lookup/;
+
+  it('a new collection gets an index its _id equality queries use', { timeout: 20_000 }, async () => {
+    const db = await indexedThings('idindex');
+    expect(await plan(db, { _id: 'k7' })).toMatch(indexed);
     // The index changes plans, not answers.
     expect(await db.collection('things').findOne({ _id: 'k7' as never })).toEqual({ _id: 'k7', v: 7 });
     await expect(db.collection('things').insertOne({ _id: 'k7' as never, v: 0 })).rejects.toMatchObject({ code: 11000 });
+  });
+
+  // embedded/ferretdb/_patch: FerretDB 1.24 alone pushes _id down only when it is the
+  // filter's one key, so a guarded write ({ _id, projSeq: { $lt } }) read every row.
+  it('narrows by _id whatever else the filter holds, and by _id $in, with the same answers', { timeout: 20_000 }, async () => {
+    const db = await indexedThings('idpushdown');
+    const things = db.collection<{ _id: unknown; v: number }>('things');
+    for (const filter of [{ _id: 'k7', v: { $lt: 10 } }, { v: 3, _id: 'k3' }, { _id: { $in: ['k1', 'k2', 'nope'] }, v: { $gte: 2 } }, { _id: { $in: ['k4'] } }]) {
+      expect(await plan(db, filter), JSON.stringify(filter)).toMatch(indexed);
+    }
+    // What the pushdown must leave to the filter: scanned, as before.
+    for (const filter of [{ _id: { $in: [1, 'k3'] } }, { _id: { $gt: 'k3' } }, { _id: { $in: [] } }, { $or: [{ _id: 'k1' }] }]) {
+      expect(await plan(db, filter), JSON.stringify(filter)).not.toMatch(indexed);
+    }
+
+    const ids = async (filter: Filter<{ _id: unknown; v: number }>) => (await things.find(filter).toArray()).map((d) => d._id).sort();
+    expect(await ids({ _id: 'k7', v: { $lt: 5 } })).toEqual([]);
+    expect(await ids({ _id: 'k7', v: { $lt: 10 } })).toEqual(['k7']);
+    expect(await ids({ _id: { $in: ['k1', 'k2', 'nope'] }, v: { $gte: 2 } })).toEqual(['k2']);
+    expect(await ids({ _id: { $in: [1, 'k3'] } })).toEqual(['k3']);
+    expect(await ids({ _id: { $in: [] } })).toEqual([]);
+    expect(await things.countDocuments({ _id: { $in: ['k1', 'k2', 'k3'] }, v: { $ne: 2 } })).toBe(2);
+    expect((await things.updateOne({ _id: 'k8', v: 999 }, { $set: { v: 0 } })).matchedCount).toBe(0);
+    expect((await things.replaceOne({ _id: 'k8', v: { $lt: 9 } }, { v: 80 })).modifiedCount).toBe(1);
+    expect((await things.deleteOne({ _id: 'k9', v: 0 })).deletedCount).toBe(0);
+    expect((await things.deleteMany({ _id: { $in: ['k9', 'k10'] }, v: 10 })).deletedCount).toBe(1);
+    expect(await ids({ _id: { $in: ['k8', 'k9', 'k10'] } })).toEqual(['k8', 'k9']);
+    expect(await things.findOne({ _id: 'k8' })).toEqual({ _id: 'k8', v: 80 });
+
+    // A string and an ObjectID of the same hex look alike to the index (FerretDB's own unique
+    // _id index even refuses both); the answers tell them apart.
+    const oid = new ObjectId();
+    await things.insertOne({ _id: oid, v: 1 });
+    expect(await ids({ _id: oid, v: 1 })).toEqual([oid]);
+    expect(await ids({ _id: { $in: ['k1', oid] } })).toEqual([oid, 'k1']); // a hex sorts before 'k'
+    expect(await ids({ _id: oid.toHexString(), v: 1 })).toEqual([]);
+    expect(await ids({ _id: { $in: [oid.toHexString()] } })).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Logger } from '@nestjs/common';
@@ -8,6 +8,8 @@ import { PROJECT_ROOT } from '../process/project-root.js';
 import { StartupError } from '../process/startup-error.js';
 
 const SOURCE_DIR = path.join(PROJECT_ROOT, 'embedded', 'ferretdb');
+/** Our changes to FerretDB's own sources (its README says which and why). */
+const PATCH_DIR = path.join(SOURCE_DIR, '_patch');
 const logger = new Logger('EmbeddedFerretDB');
 
 /**
@@ -17,7 +19,11 @@ const logger = new Logger('EmbeddedFerretDB');
 export async function ensureFerretDbBinary(): Promise<string> {
   const hash = createHash('sha256');
   const sources = readdirSync(SOURCE_DIR).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum');
-  for (const f of sources.sort()) hash.update(f).update(readFileSync(path.join(SOURCE_DIR, f)));
+  const patch = (readdirSync(PATCH_DIR, { recursive: true }) as string[]).map((f) => path.join('_patch', f));
+  for (const f of [...sources, ...patch].sort()) {
+    const file = path.join(SOURCE_DIR, f);
+    if (statSync(file).isFile()) hash.update(f).update(readFileSync(file));
+  }
   const binDir = path.join(PROJECT_ROOT, '.cache', 'bin');
   const binary = path.join(binDir, `pocketcloud-ferretdb-${hash.digest('hex').slice(0, 12)}`);
   if (existsSync(binary)) return binary;
@@ -26,7 +32,16 @@ export async function ensureFerretDbBinary(): Promise<string> {
   const tmp = `${binary}.${process.pid}.tmp`;
   logger.log('building the embedded FerretDB with Go (first start only; takes a minute or two)');
   const started = Date.now();
-  await run('go', ['build', '-trimpath', '-o', tmp, '.'], SOURCE_DIR).catch((err: unknown) => {
+  const build = async () => {
+    const workDir = path.join(binDir, `build-${process.pid}`);
+    try {
+      const env = { ...process.env, GOWORK: await writePatchedWorkspace(workDir) };
+      await run('go', ['build', '-trimpath', '-o', tmp, '.'], SOURCE_DIR, env);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  };
+  await build().catch((err: unknown) => {
     const reason = err instanceof Error ? err.message : String(err);
     throw new StartupError(
       `MONGODB_URI is not set, so pocketCloud runs an embedded FerretDB, which is built with Go 1.24+ ` +
@@ -116,14 +131,64 @@ function tryJson(line: string): unknown {
   }
 }
 
-function run(cmd: string, args: string[], cwd: string): Promise<void> {
+interface Patches {
+  module: string;
+  /** New files in the module, from files under _patch. */
+  add: { target: string; source: string }[];
+  /** Exact-text edits of the module's files; each `find` must occur exactly once. */
+  edit: { target: string; find: string; replace: string }[];
+}
+
+/**
+ * Copies the FerretDB module into `dir`, applies _patch/patches.json to the copy, and writes
+ * a Go workspace that builds embedded/ferretdb against it; returns the workspace file. (Go
+ * refuses `-overlay` on files in the module cache.) Fails if an edit's text is not found
+ * exactly once: FerretDB's sources changed and the patch needs a look.
+ */
+async function writePatchedWorkspace(dir: string): Promise<string> {
+  const patches = JSON.parse(readFileSync(path.join(PATCH_DIR, 'patches.json'), 'utf8')) as Patches;
+  await run('go', ['mod', 'download', patches.module], SOURCE_DIR);
+  const [name, version] = (await run('go', ['list', '-m', '-f', '{{.Dir}} {{.Version}}', patches.module], SOURCE_DIR)).trim().split(' ');
+  const copy = path.join(dir, 'module');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(name!, copy, { recursive: true });
+  chmodTree(copy);
+  for (const a of patches.add) writeFileSync(path.join(copy, a.target), readFileSync(path.join(PATCH_DIR, a.source)));
+  patches.edit.forEach((e, i) => {
+    const file = path.join(copy, e.target);
+    const original = readFileSync(file, 'utf8');
+    const at = original.indexOf(e.find);
+    if (at < 0 || original.indexOf(e.find, at + 1) >= 0) {
+      throw new Error(`embedded/ferretdb/_patch/patches.json: edit ${i} of ${e.target} does not match ${patches.module} ${version}'s source exactly once`);
+    }
+    writeFileSync(file, original.slice(0, at) + e.replace + original.slice(at + e.find.length));
+  });
+  const work = path.join(dir, 'go.work');
+  writeFileSync(work, `go 1.24\n\nuse ${JSON.stringify(SOURCE_DIR)}\n\nreplace ${patches.module} ${version} => ${JSON.stringify(copy)}\n`);
+  return work;
+}
+
+/** The module cache's files are read-only; the copy's must be writable to patch and remove. */
+function chmodTree(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) chmodTree(p);
+    else chmodSync(p, 0o644);
+  }
+}
+
+/** Runs a command; resolves with its standard output. */
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'pipe'] });
+    const child: ChildProcess = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', (err) => reject(err));
     child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`)),
+      code === 0 ? resolve(stdout) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`)),
     );
   });
 }
