@@ -148,10 +148,11 @@ interface Patches {
 async function writePatchedWorkspace(dir: string): Promise<string> {
   const patches = JSON.parse(readFileSync(path.join(PATCH_DIR, 'patches.json'), 'utf8')) as Patches;
   await run('go', ['mod', 'download', patches.module], SOURCE_DIR);
-  const [name, version] = (await run('go', ['list', '-m', '-f', '{{.Dir}} {{.Version}}', patches.module], SOURCE_DIR)).trim().split(' ');
+  const listed = (await run('go', ['list', '-m', '-f', '{{.Version}} {{.Dir}}', patches.module], SOURCE_DIR)).trim();
+  const [version, moduleDir] = [listed.slice(0, listed.indexOf(' ')), listed.slice(listed.indexOf(' ') + 1)]; // a path may hold spaces
   const copy = path.join(dir, 'module');
   rmSync(dir, { recursive: true, force: true });
-  cpSync(name!, copy, { recursive: true });
+  cpSync(moduleDir, copy, { recursive: true });
   chmodTree(copy);
   for (const a of patches.add) writeFileSync(path.join(copy, a.target), readFileSync(path.join(PATCH_DIR, a.source)));
   patches.edit.forEach((e, i) => {
