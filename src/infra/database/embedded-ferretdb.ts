@@ -35,8 +35,9 @@ export async function ensureFerretDbBinary(): Promise<string> {
   const build = async () => {
     const workDir = path.join(binDir, `build-${process.pid}`);
     try {
-      const env = { ...process.env, GOWORK: await writePatchedWorkspace(workDir) };
-      await run('go', ['build', '-trimpath', '-o', tmp, '.'], SOURCE_DIR, env);
+      // Go finds the workspace file (go.work) in the directory it runs in.
+      await writePatchedWorkspace(workDir);
+      await run('go', ['build', '-trimpath', '-o', tmp, SOURCE_DIR], workDir);
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }
@@ -141,11 +142,11 @@ interface Patches {
 
 /**
  * Copies the FerretDB module into `dir`, applies _patch/patches.json to the copy, and writes
- * a Go workspace that builds embedded/ferretdb against it; returns the workspace file. (Go
+ * there a Go workspace (go.work) that builds embedded/ferretdb against it. (Go
  * refuses `-overlay` on files in the module cache.) Fails if an edit's text is not found
  * exactly once: FerretDB's sources changed and the patch needs a look.
  */
-async function writePatchedWorkspace(dir: string): Promise<string> {
+async function writePatchedWorkspace(dir: string): Promise<void> {
   const patches = JSON.parse(readFileSync(path.join(PATCH_DIR, 'patches.json'), 'utf8')) as Patches;
   await run('go', ['mod', 'download', patches.module], SOURCE_DIR);
   const listed = (await run('go', ['list', '-m', '-f', '{{.Version}} {{.Dir}}', patches.module], SOURCE_DIR)).trim();
@@ -164,9 +165,7 @@ async function writePatchedWorkspace(dir: string): Promise<string> {
     }
     writeFileSync(file, original.slice(0, at) + e.replace + original.slice(at + e.find.length));
   });
-  const work = path.join(dir, 'go.work');
-  writeFileSync(work, `go 1.24\n\nuse ${JSON.stringify(SOURCE_DIR)}\n\nreplace ${patches.module} ${version} => ${JSON.stringify(copy)}\n`);
-  return work;
+  writeFileSync(path.join(dir, 'go.work'), `go 1.24\n\nuse ${JSON.stringify(SOURCE_DIR)}\n\nreplace ${patches.module} ${version} => ${JSON.stringify(copy)}\n`);
 }
 
 /** The module cache's files are read-only; the copy's must be writable to patch and remove. */
@@ -180,9 +179,9 @@ function chmodTree(dir: string): void {
 }
 
 /** Runs a command; resolves with its standard output. */
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+function run(cmd: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
