@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../src/common/clock.js';
 import { BLOB_STORE, type BlobStore } from '../../src/infra/storage/blob-store.js';
+import { BlocksRepository } from '../../src/modules/blocks/blocks.repository.js';
 import { hashBuffer } from '../../src/shared/content-hash.js';
 import { MovableClock } from '../support/movable-clock.js';
 import { sha256 } from '../support/bytes.js';
@@ -111,6 +112,11 @@ describe.each(['fs', 's3'] as const)('retention and garbage collection on the %s
     for (const h of [...blocksOf(shared), ...blocksOf(newVersion), ...blocksOf(recentOld), ...blocksOf(recentNew), sha256(pending)]) {
       expect(after.has(h), `${h} should have survived`).toBe(true);
     }
+    // And nobody is left holding a swept block (a commit would trust the possession record).
+    const swept = new Set([...blocksOf(trashed), ...blocksOf(oldVersion), ...blocksOf(onlyB), sha256(abandoned)]);
+    const stillHeld: string[] = [];
+    for await (const h of t.app.get(BlocksRepository).allHeld()) if (swept.has(h.hash)) stillHeld.push(h._id);
+    expect(stillHeld).toEqual([]);
     expect(gc.body.report?.sweptBlocks).toBe(blocksOf(trashed).length + blocksOf(oldVersion).length + blocksOf(onlyB).length + 1);
 
     // Every live file still downloads byte-identical, and the retained old version too.

@@ -84,6 +84,15 @@ export class BlockSweeper {
     // After the fence: whatever a commit or an upload took since the mark is kept.
     const again = await mark();
     const recentAgain = await this.repo.heldSince(graceCutoff);
+    // Who holds anything (a block is forgotten with its possession records, by _id), and the
+    // possession records of blocks a user no longer uses (and did not just upload). A user's
+    // first holding after this pass comes from an upload, which cancels the block's mark.
+    const holders = new Set<string>();
+    const stale: string[] = [];
+    for await (const h of this.repo.allHeld()) {
+      holders.add(h.userId);
+      if (!again.held.has(h._id) && h.createdAt < graceCutoff) stale.push(h._id);
+    }
     for (const c of candidates) {
       if (again.hashes.has(c.hash) || recentAgain.has(c.hash)) {
         await this.repo.cancelSweep(c.hash);
@@ -94,7 +103,7 @@ export class BlockSweeper {
         report.keptAfterRecheck++; // an upload cancelled the mark
         continue;
       }
-      await this.repo.forgetStored(c.hash);
+      await this.repo.forgetStored(c.hash, holders);
       await this.store.delete(c.hash);
       report.sweptBlocks++;
       report.freedBytes += c.size;
@@ -106,11 +115,6 @@ export class BlockSweeper {
       }
     }
 
-    // Possession records of blocks a user no longer uses (and did not just upload).
-    const stale: string[] = [];
-    for await (const h of this.repo.allHeld()) {
-      if (!again.held.has(h._id) && h.createdAt < graceCutoff) stale.push(h._id);
-    }
     await this.repo.forgetHeld(stale);
     report.possessionRecordsRemoved = stale.length;
     return report;

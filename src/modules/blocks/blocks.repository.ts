@@ -201,9 +201,15 @@ export class BlocksRepository implements OnModuleInit, OnApplicationBootstrap, O
     return (await this.sweeps.deleteOne({ _id: hash, token })).deletedCount === 1;
   }
 
-  async forgetStored(hash: string): Promise<void> {
+  /**
+   * Forgets a stored block and every possession record of it, given the users that may hold
+   * it: its records are keyed `<user>:<hash>`, so they go by `_id` (a query on `hash` reads
+   * every holding on FerretDB). Possession records first: one never outlives its block.
+   */
+  async forgetStored(hash: string, holders: ReadonlySet<string>): Promise<void> {
+    const ids = [...holders].map((userId) => `${userId}:${hash}`);
+    for (let i = 0; i < ids.length; i += 1000) await this.userBlocks.deleteMany({ _id: { $in: ids.slice(i, i + 1000) } });
     await this.blocks.deleteOne({ _id: hash });
-    await this.userBlocks.deleteMany({ hash });
   }
 
   async forgetHeld(ids: readonly string[]): Promise<void> {
