@@ -88,11 +88,12 @@ export class BlockSweeper {
     // possession records of blocks a user no longer uses (and did not just upload). A user's
     // first holding after this pass comes from an upload, which cancels the block's mark.
     const holders = new Set<string>();
-    const stale: string[] = [];
+    const stale: { id: string; hash: string }[] = [];
     for await (const h of this.repo.allHeld()) {
       holders.add(h.userId);
-      if (!again.held.has(h._id) && h.createdAt < graceCutoff) stale.push(h._id);
+      if (!again.held.has(h._id) && h.createdAt < graceCutoff) stale.push({ id: h._id, hash: h.hash });
     }
+    const swept = new Set<string>();
     for (const c of candidates) {
       if (again.hashes.has(c.hash) || recentAgain.has(c.hash)) {
         await this.repo.cancelSweep(c.hash);
@@ -104,6 +105,7 @@ export class BlockSweeper {
         continue;
       }
       await this.repo.forgetStored(c.hash, holders);
+      swept.add(c.hash);
       await this.store.delete(c.hash);
       report.sweptBlocks++;
       report.freedBytes += c.size;
@@ -115,8 +117,10 @@ export class BlockSweeper {
       }
     }
 
-    await this.repo.forgetHeld(stale);
-    report.possessionRecordsRemoved = stale.length;
+    // Those of swept blocks went with them.
+    const rest = stale.filter((h) => !swept.has(h.hash)).map((h) => h.id);
+    await this.repo.forgetHeld(rest);
+    report.possessionRecordsRemoved = rest.length;
     return report;
   }
 }
