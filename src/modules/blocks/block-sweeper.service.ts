@@ -83,15 +83,17 @@ export class BlockSweeper {
 
     // After the fence: whatever a commit or an upload took since the mark is kept.
     const again = await mark();
-    const recentAgain = await this.repo.heldSince(graceCutoff);
-    // Who holds anything (a block is forgotten with its possession records, by _id), and the
-    // possession records of blocks a user no longer uses (and did not just upload). A user's
-    // first holding after this pass comes from an upload, which cancels the block's mark.
+    // One pass over the possession records: blocks uploaded within the grace period, who holds
+    // anything (a block is forgotten with its possession records, by _id), and the records of
+    // blocks a user no longer uses (and did not just upload). A user's first holding after
+    // this pass comes from an upload, which cancels the block's mark.
+    const recentAgain = new Set<string>();
     const holders = new Set<string>();
     const stale: { id: string; hash: string }[] = [];
     for await (const h of this.repo.allHeld()) {
       holders.add(h.userId);
-      if (!again.held.has(h._id) && h.createdAt < graceCutoff) stale.push({ id: h._id, hash: h.hash });
+      if (h.createdAt >= graceCutoff) recentAgain.add(h.hash);
+      else if (!again.held.has(h._id)) stale.push({ id: h._id, hash: h.hash });
     }
     const swept = new Set<string>();
     for (const c of candidates) {
