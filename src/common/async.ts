@@ -1,5 +1,5 @@
 // One implementation for the server and the SDK (src/shared is the code both import).
-export { mapLimit } from '../shared/async.js';
+export { backoffMs, mapLimit, sleep } from '../shared/async.js';
 
 /**
  * One async lock per key: `run(key, fn)` waits for earlier holders of the same key, so a

@@ -22,3 +22,11 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   if (state.failed) throw state.failed.error;
   return out;
 }
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Exponential backoff with jitter: attempt 0 waits between `base`/2 and `base`, doubling, capped at `max`. */
+export function backoffMs(attempt: number, base: number, max: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(max, base * 2 ** Math.min(attempt, 30));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}

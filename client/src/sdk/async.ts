@@ -1,12 +1,7 @@
-/** Small async helpers the SDK uses (no dependencies); `mapLimit` is shared with the server (src/shared/async.ts). */
+/** Small async helpers the SDK uses (no dependencies); `mapLimit`, `sleep` and `backoffMs` are shared with the server (src/shared/async.ts). */
+import { backoffMs, sleep } from '../../../src/shared/async.js';
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Exponential backoff with full jitter: attempt 0 → up to `base`, doubling, capped at `max`. */
-export function backoffMs(attempt: number, base: number, max: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(max, base * 2 ** Math.min(attempt, 30));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
+export { backoffMs, sleep };
 
 /** Retries `fn` while `retryable(err)` says so, with backoff; at most `tries` attempts. */
 export async function retry<T>(

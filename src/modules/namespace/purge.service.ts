@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import { planPurge } from './planner/purge.js';
+import { PURGE_ENTRY_LIMIT, planPurge } from './planner/purge.js';
 import { SyncWriter } from './sync-writer.service.js';
 import { TreeRepository } from './tree.repository.js';
 
@@ -18,8 +18,9 @@ export interface PurgeReport {
 
 /**
  * Ends what retention allows (TRASH_RETENTION_DAYS, REVISION_RETENTION_DAYS), namespace by
- * namespace; what goes is planned by planner/purge.ts. Each namespace's purge is one journal
- * entry, so the tree stays the fold of the journal.
+ * namespace; what goes is planned by planner/purge.ts. A namespace's purge is a run of journal
+ * entries of at most PURGE_ENTRY_LIMIT nodes and versions each, so the tree stays the fold of
+ * the journal and the namespace's own writes wait behind one short entry, never the whole purge.
  */
 @Injectable()
 export class PurgeService {
@@ -34,18 +35,24 @@ export class PurgeService {
   async purgeAll(): Promise<PurgeReport> {
     const report: PurgeReport = { namespaces: 0, purgedNodes: 0, purgedRevisions: 0 };
     for await (const ns of this.tree.allNamespaceIds()) {
-      let nodes = 0;
-      let revisions = 0;
-      const seq = await this.writer.systemWrite(ns.id, ns.ownerId, 'retention.purge', async (view, _seq, now) => {
-        const plan = await planPurge(view, cutoff(now, this.config.retention.trashDays), cutoff(now, this.config.retention.revisionDays));
-        nodes = plan.changes.length;
-        revisions = plan.purgedRevisions.length;
-        return nodes + revisions > 0 ? plan : null;
-      });
-      if (seq === null) continue;
-      report.namespaces++;
-      report.purgedNodes += nodes;
-      report.purgedRevisions += revisions;
+      let touched = false;
+      for (let more = true; more; ) {
+        let nodes = 0;
+        let revisions = 0;
+        more = false;
+        const seq = await this.writer.systemWrite(ns.id, ns.ownerId, 'retention.purge', async (view, _seq, now) => {
+          const plan = await planPurge(view, cutoff(now, this.config.retention.trashDays), cutoff(now, this.config.retention.revisionDays), PURGE_ENTRY_LIMIT);
+          nodes = plan.changes.length;
+          revisions = plan.purgedRevisions.length;
+          more = plan.more;
+          return nodes + revisions > 0 ? plan : null;
+        });
+        if (seq === null) break;
+        touched = true;
+        report.purgedNodes += nodes;
+        report.purgedRevisions += revisions;
+      }
+      if (touched) report.namespaces++;
     }
     if (report.namespaces > 0) this.logger.log({ ...report }, 'purged what is past retention');
     return report;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mapLimit } from '../../common/async.js';
+import { backoffMs, mapLimit, sleep } from '../../common/async.js';
 import { isBlockHash } from '../../shared/content-hash.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
@@ -24,8 +24,15 @@ import { TreeView } from './tree-view.js';
 import { TreeModels } from './tree-model.js';
 import { AppError } from '../../common/errors/app-error.js';
 
-/** How many times a writer re-plans after another process took the seq it wanted. */
+/**
+ * How many times a writer re-plans after another process took the seq it wanted. After the
+ * first retry it backs off (5 ms doubling to 200 ms, jittered): another process's batch inserts
+ * its entries one seq after another for as long as the insert takes, and a writer that retried
+ * at once would lose every seq of it. The budget spans about three seconds.
+ */
 const MAX_ATTEMPTS = 20;
+const RETRY_BASE_MS = 5;
+const RETRY_MAX_MS = 200;
 
 export interface WriteResult {
   /** The node the operation acted on, as it is after it. */
@@ -266,6 +273,7 @@ export class SyncWriter {
         await this.raiseWatermarks([outcome.entry]);
         if (!(await this.journal.append(outcome.entry))) {
           this.logger.debug({ ns, seq: head + 1, attempt: i }, 'lost the race for a seq; re-planning');
+          if (i > 0) await sleep(backoffMs(i - 1, RETRY_BASE_MS, RETRY_MAX_MS));
           continue;
         }
         await this.projection.apply(outcome.entry);

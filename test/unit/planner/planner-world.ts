@@ -53,8 +53,8 @@ export class PlannerWorld {
     return plan;
   }
 
-  async purge(trashCutoff: Date, revisionCutoff: Date): Promise<PurgePlan> {
-    const plan = await planPurge(new TreeView(this.model), trashCutoff, revisionCutoff);
+  async purge(trashCutoff: Date, revisionCutoff: Date, limit?: number): Promise<PurgePlan> {
+    const plan = await planPurge(new TreeView(this.model), trashCutoff, revisionCutoff, limit);
     this.apply(plan.changes, this.head + 1, null, plan.purgedRevisions);
     return plan;
   }

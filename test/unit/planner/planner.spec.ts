@@ -387,7 +387,60 @@ describe('planner: purge', () => {
     expect(w.node(fresh).purged ?? false).toBe(false);
     expect(w.model.revisionsOf(kept).map((r) => r.seq)).toEqual([4]);
     // Purged once is purged: a second pass finds nothing.
-    expect(await w.purge(new Date(start.getTime() + 30 * DAY_MS), new Date(start.getTime() + 1))).toEqual({ changes: [], purgedRevisions: [] });
+    expect(await w.purge(new Date(start.getTime() + 30 * DAY_MS), new Date(start.getTime() + 1))).toEqual({ changes: [], purgedRevisions: [], more: false });
+  });
+
+  it('plans at most `limit` nodes and versions an entry, the trash root after what went with it, until nothing is left', async () => {
+    const w = new PlannerWorld();
+    const start = w.now;
+    const a = await w.folder('a');
+    const inside: string[] = [];
+    for (let i = 0; i < 12; i++) inside.push(await w.file(`f${i}`, `v${i}`, a)); // 12 nodes, 12 versions
+    const old = await w.file('old', 'o1');
+    await w.run(w.commitOf('o2', { id: old }));
+    await w.run(w.commitOf('o3', { id: old })); // two replaced versions
+    await w.run({ type: 'delete', id: a });
+    w.now = new Date(start.getTime() + 40 * DAY_MS);
+    const cut = new Date(start.getTime() + 30 * DAY_MS);
+    const plans: Awaited<ReturnType<typeof w.purge>>[] = [];
+    for (let more = true; more; ) {
+      const plan = await w.purge(cut, cut, 5);
+      plans.push(plan);
+      more = plan.more;
+      expect(plan.changes.length + plan.purgedRevisions.length).toBeLessThanOrEqual(6); // a node and its one version may cross the line
+      expect(plan.changes.length + plan.purgedRevisions.length).toBeGreaterThan(0);
+      // Until the root goes, it stays an expired root: what is left below it is found again.
+      if (!plan.changes.some((c) => c.id === a)) expect(w.node(a).purged ?? false).toBe(false);
+    }
+    expect(plans.length).toBeGreaterThan(4);
+    const purged = plans.flatMap((p) => p.changes.map((c) => c.id));
+    expect(purged.sort()).toEqual([a, ...inside].sort());
+    expect(plans.flatMap((p) => p.changes).findIndex((c) => c.id === a)).toBe(purged.length - 1);
+    expect(new Set(plans.flatMap((p) => p.purgedRevisions)).size).toBe(12 + 2);
+    expect(w.model.revisionsOf(old).map((r) => r.seq)).toEqual([w.node(old).contentSeq]);
+    // The same as one unbounded pass would have done: nothing left.
+    expect(await w.purge(cut, cut)).toEqual({ changes: [], purgedRevisions: [], more: false });
+  });
+
+  it('a trash root restored between two bounded purge entries comes back with its folders; purged files stay tombstones', async () => {
+    const w = new PlannerWorld();
+    const start = w.now;
+    const a = await w.folder('a');
+    const sub = await w.folder('sub', a);
+    const files: string[] = [];
+    for (let i = 0; i < 6; i++) files.push(await w.file(`f${i}`, `x${i}`, sub));
+    await w.run({ type: 'delete', id: a });
+    w.now = new Date(start.getTime() + 40 * DAY_MS);
+    const first = await w.purge(new Date(start.getTime() + 30 * DAY_MS), new Date(0), 4);
+    expect(first.more).toBe(true);
+    expect(first.changes.map((c) => c.id)).not.toContain(a);
+    await w.run({ type: 'restore', id: a });
+    expect(w.node(a).deleted).toBe(false);
+    expect(w.node(sub).deleted).toBe(false);
+    for (const f of files) expect(w.node(f).deleted).toBe(!!w.node(f).purged);
+    expect(files.filter((f) => w.node(f).purged).length).toBe(first.changes.filter((c) => files.includes(c.id)).length);
+    // Nothing restored is purged by the next pass.
+    expect((await w.purge(new Date(start.getTime() + 30 * DAY_MS), new Date(0), 4)).changes).toEqual([]);
   });
 
   it('a purged file inside a folder stays in the trash when the folder is restored; the folder comes back', async () => {
