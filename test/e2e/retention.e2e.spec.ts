@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../../src/common/clock.js';
 import { BLOB_STORE, type BlobStore } from '../../src/infra/storage/blob-store.js';
 import { BlocksRepository } from '../../src/modules/blocks/blocks.repository.js';
+import { JournalRepository } from '../../src/modules/journal/journal.repository.js';
+import { PURGE_ENTRY_LIMIT } from '../../src/modules/namespace/planner/purge.js';
 import { hashBuffer } from '../../src/shared/content-hash.js';
 import { MovableClock } from '../support/movable-clock.js';
 import { sha256 } from '../support/bytes.js';
@@ -172,6 +174,32 @@ describe.each(['fs', 's3'] as const)('retention and garbage collection on the %s
     } finally {
       await slow.stop();
     }
+  });
+
+  it('purges a big trashed folder in bounded journal entries, the folder last, and it stays purged', async () => {
+    const { device: d, session } = await newDevice(t.api);
+    await d.latest();
+    const dir = (await d.mkdir({ path: '/big' })).body.entry;
+    const made = await d.batch(Array.from({ length: 240 }, (_, i) => ({ type: 'createFolder' as const, parentId: dir.id, name: `f${i}` })));
+    expect(made.status).toBe(200);
+    await remove(d, dir.id);
+    const head = await d.headSeq();
+    clock.advanceDays(91);
+
+    const purge = await admin.client.call('post', '/v1/admin/jobs/purge');
+    expect(purge.status).toBe(200);
+    expect(purge.body.report?.purgedNodes).toBeGreaterThanOrEqual(241);
+    const journal = t.app.get(JournalRepository);
+    const ns = session.user.rootNamespaceId;
+    const entries = (await journal.readAfter(ns, head, 1000)).filter((e) => e.kind === 'retention.purge');
+    expect(entries.length).toBeGreaterThanOrEqual(3);
+    for (const e of entries) expect(e.changes.length).toBeLessThanOrEqual(PURGE_ENTRY_LIMIT);
+    const ids = entries.flatMap((e) => e.changes.map((c) => c.id));
+    expect(new Set(ids).size).toBe(241);
+    expect(ids.at(-1)).toBe(dir.id);
+    const restored = await d.restore({ id: dir.id });
+    expect(restored.status, JSON.stringify(restored.raw)).toBe(410);
+    expect(restored.error.code).toBe('PURGED');
   });
 
   it('runs a job once when two are asked for at the same time', async () => {
