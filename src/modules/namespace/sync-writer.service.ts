@@ -28,7 +28,7 @@ import { AppError } from '../../common/errors/app-error.js';
  * How many times a writer re-plans after another process took the seq it wanted. After the
  * first retry it backs off (5 ms doubling to 200 ms, jittered): another process's batch inserts
  * its entries one seq after another for as long as the insert takes, and a writer that retried
- * at once would lose every seq of it. The budget spans about three seconds.
+ * at once would lose every seq of it. The budget spans 1.5 to 3 seconds.
  */
 const MAX_ATTEMPTS = 20;
 const RETRY_BASE_MS = 5;
