@@ -83,15 +83,15 @@ export class BlockSweeper {
 
     // After the fence: whatever a commit or an upload took since the mark is kept.
     const again = await mark();
-    // One pass over the possession records: blocks uploaded within the grace period, who holds
-    // anything (a block is forgotten with its possession records, by _id), and the records of
-    // blocks a user no longer uses (and did not just upload). A user's first holding after
-    // this pass comes from an upload, which cancels the block's mark.
+    // One pass over the possession records: blocks uploaded within the grace period, each
+    // candidate's records (a block is forgotten with them, by _id), and the records of blocks a
+    // user no longer uses (and did not just upload). A holding made after this pass comes from
+    // an upload, which cancels the block's mark.
     const recentAgain = new Set<string>();
-    const holders = new Set<string>();
+    const recordsOf = new Map<string, string[]>(candidates.map((c) => [c.hash, []]));
     const stale: { id: string; hash: string }[] = [];
     for await (const h of this.repo.allHeld()) {
-      holders.add(h.userId);
+      recordsOf.get(h.hash)?.push(h._id);
       if (h.createdAt >= graceCutoff) recentAgain.add(h.hash);
       else if (!again.held.has(h._id)) stale.push({ id: h._id, hash: h.hash });
     }
@@ -106,7 +106,7 @@ export class BlockSweeper {
         report.keptAfterRecheck++; // an upload cancelled the mark
         continue;
       }
-      await this.repo.forgetStored(c.hash, holders);
+      await this.repo.forgetStored(c.hash, recordsOf.get(c.hash)!);
       swept.add(c.hash);
       await this.store.delete(c.hash);
       report.sweptBlocks++;

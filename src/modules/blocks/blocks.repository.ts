@@ -202,13 +202,11 @@ export class BlocksRepository implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   /**
-   * Forgets a stored block and every possession record of it, given the users that may hold
-   * it: its records are keyed `<user>:<hash>`, so they go by `_id` (a query on `hash` reads
-   * every holding on FerretDB). Possession records first: one never outlives its block.
+   * Forgets a stored block with its possession records (`records`, their `_id`s: a query on
+   * `hash` reads every holding on FerretDB). Possession records first: one never outlives its block.
    */
-  async forgetStored(hash: string, holders: ReadonlySet<string>): Promise<void> {
-    const ids = [...holders].map((userId) => `${userId}:${hash}`);
-    for (let i = 0; i < ids.length; i += 1000) await this.userBlocks.deleteMany({ _id: { $in: ids.slice(i, i + 1000) } });
+  async forgetStored(hash: string, records: readonly string[]): Promise<void> {
+    await this.forgetHeld(records);
     await this.blocks.deleteOne({ _id: hash });
   }
 
