@@ -1,7 +1,10 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/app-config.js';
+import { freshNode } from '../../src/domain/node.js';
+import { JournalService } from '../../src/modules/journal/journal.service.js';
 import { TreeModels } from '../../src/modules/namespace/tree-model.js';
+import { uuidv7Maker } from '../../src/shared/ids.js';
 import { prng } from '../support/sync-random.js';
 import { type Account, type Device, loginDevice, newDevice } from '../support/device.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -98,6 +101,34 @@ describe('the in-memory tree model answers as the stored projection does', () =>
     expect(db.app.get(TreeModels).nodeCount).toBe(0);
     // Its folders are many, some with more than one page of children: the paging above compared pages past the first.
     expect(folders.length).toBeGreaterThan(20);
+  });
+
+  it('answers reads from the journal when the stored projection lags it, without the lock, and a write repairs the projection', { timeout: 60_000 }, async () => {
+    // A process that died right after its journal insert: the entry is acknowledged-durable,
+    // the stored projection lacks it. Reads on `mem` fold it into the model from the journal.
+    await onMem.latest();
+    const lag = (await onMem.mkdir({ path: '/lag' })).body.entry;
+    expect((await onMem.api.get(`/v1/files/list?id=${lag.id}`, onMem.token)).body.entries).toEqual([]);
+    const journal = mem.app.get(JournalService);
+    const ns = account.user.id;
+    const seq = (await journal.head(ns)) + 1;
+    const id = uuidv7Maker()();
+    const state = { ...freshNode(id, lag.id, 'only-in-journal', 'folder', seq, null), path: '/lag/only-in-journal' };
+    const usage = await journal.usage(ns);
+    expect(await journal.append({ ns, seq, at: new Date(), userId: ns, deviceId: null, kind: 'folder.create', opKey: null, opHash: null, changes: [state], usage })).toBe(true);
+
+    const client = await MongoClient.connect(env.MONGODB_URI!);
+    try {
+      const stored = () => client.db(env.MONGODB_DB).collection<{ _id: string }>('nodes').countDocuments({ _id: `${ns}/${id}` });
+      const listed = await onMem.api.get(`/v1/files/list?id=${lag.id}`, onMem.token);
+      expect(listed.body.entries.map((e: { name: string }) => e.name)).toEqual(['only-in-journal']);
+      expect((await onMem.api.get('/v1/files/metadata?path=/lag/only-in-journal', onMem.token)).body.id).toBe(id);
+      expect(await stored()).toBe(0); // served by the model, which no projection write held up
+      expect((await onMem.mkdir({ parentId: lag.id, name: 'after' })).status).toBe(201);
+      expect(await stored()).toBe(1); // the writer caught the projection up under the lock
+    } finally {
+      await client.close();
+    }
   });
 
   it('a server started later loads the model from the stored snapshot and answers the same', { timeout: 240_000 }, async () => {

@@ -171,4 +171,48 @@ describe('TreeModels', () => {
     models.apply({ ...entries.at(-1)!, seq: entries.length + 2 });
     expect(models.get(NS)).toBeUndefined();
   });
+
+  it('brings a model to the journal head for a read without the lock, beside a locked catch-up, counting each node once', async () => {
+    // A journal read that resolves only when released, to interleave the two folds.
+    const gates: (() => void)[] = [];
+    const slow = (_ns: string, after: number, limit: number) =>
+      new Promise<JournalEntry[]>((resolve) => gates.push(() => resolve(entries.slice(after, after + limit))));
+    /** Releases the journal reads asked so far, until `done` settles. */
+    const drain = async (done: Promise<unknown>) => {
+      let settled = false;
+      void done.finally(() => (settled = true));
+      while (!settled) {
+        await new Promise((r) => setImmediate(r));
+        gates.splice(0).forEach((go) => go());
+      }
+      return done;
+    };
+    const models = new TreeModels(10_000_000, slow);
+    expect(await models.fresh(NS, () => Promise.resolve(100))).toBeNull(); // no model: the caller loads one under the lock
+    await drain(models.catchUp(NS, 100));
+    const head = 700;
+    const read = models.fresh(NS, () => Promise.resolve(head));
+    const locked = models.catchUp(NS, 600); // the lock holder folds the same entries meanwhile
+    await drain(Promise.all([read, locked]));
+    const m = await read;
+    expect(m?.seq).toBe(head);
+    expect(reads(m!, entries.slice(0, head))).toEqual(reads(fold(entries.slice(0, head)), entries.slice(0, head)));
+    expect(models.nodeCount).toBe(m!.size);
+  });
+
+  it('keeps reads off a model a batch is planning into, and off one dropped meanwhile', async () => {
+    const models = new TreeModels(10_000_000, reader([]));
+    await models.catchUp(NS, 100);
+    let during: unknown = 'unread';
+    await models.planningInto(NS, async () => {
+      during = await models.fresh(NS, () => Promise.resolve(100));
+    });
+    expect(during).toBeNull();
+    expect((await models.fresh(NS, () => Promise.resolve(120)))?.seq).toBe(120);
+    const dropped = models.fresh(NS, () => {
+      models.drop(NS);
+      return Promise.resolve(130);
+    });
+    expect(await dropped).toBeNull();
+  });
 });

@@ -9,19 +9,15 @@ import type { BlockListDto, ContentQuery, ListPageDto, ListQuery, NodeRefQuery, 
 import { decodeListCursor, encodeListCursor, type ListCursor } from './list-cursor.js';
 import { NamespaceErrors } from './namespace.errors.js';
 import { ProjectionService } from './projection.service.js';
-import { TreeRepository } from './tree.repository.js';
 import { TreeView } from './tree-view.js';
 
 /**
  * The tree's reads as the HTTP API asks them: a node by id or path, folder listings,
- * block lists, revisions, the trash. Each read first catches the caller's namespace up.
+ * block lists, revisions, the trash, at the journal head (ProjectionService.readable).
  */
 @Injectable()
 export class FileReads {
-  constructor(
-    private readonly projection: ProjectionService,
-    private readonly tree: TreeRepository,
-  ) {}
+  constructor(private readonly projection: ProjectionService) {}
 
   /** A node by id (also in the trash) or by path (live only). */
   async metadata(auth: AuthContext, ref: NodeRefQuery): Promise<EntryDto> {
@@ -116,11 +112,9 @@ export class FileReads {
     return { entries, hasMore, cursor: hasMore ? String(page[page.length - 1]!.deletedSeq) : null };
   }
 
-  /** A caught-up view of the caller's namespace. */
+  /** A view of the caller's namespace at the journal head. */
   async view(auth: AuthContext): Promise<TreeView> {
-    const ns = rootNamespaceOf(auth.userId);
-    await this.projection.catchUp(ns);
-    return new TreeView(this.tree.source(ns));
+    return new TreeView(await this.projection.readable(rootNamespaceOf(auth.userId)));
   }
 
   async resolve(view: TreeView, ref: NodeRefQuery): Promise<TreeNode> {

@@ -51,6 +51,7 @@ import { JournalService } from '../journal/journal.service.js';
           (ns, afterSeq, limit) => journal.readAfter(ns, afterSeq, limit),
           snapshots,
           (err, ns) => logger.warn({ err, ns }, 'tree snapshot failed; the journal is folded instead'),
+          (ns, load) => logger.log({ ns, ...load, ms: Math.round(load.ms), foldMs: Math.round(load.foldMs) }, 'tree model loaded'),
         );
       },
       inject: [AppConfig, JournalService, TreeSnapshotsRepository],

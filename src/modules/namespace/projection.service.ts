@@ -7,6 +7,7 @@ import type { JournalEntry } from '../journal/journal.types.js';
 import type { Revision } from '../../domain/node.js';
 import { TreeRepository } from './tree.repository.js';
 import { TreeModels } from './tree-model.js';
+import type { TreeSource } from './tree-source.js';
 
 const MAX_TRACKED = 100_000;
 const CATCH_UP_BATCH = 256;
@@ -85,6 +86,19 @@ export class ProjectionService implements OnApplicationBootstrap {
     return applied;
   }
 
+  /**
+   * The namespace's tree at the journal head, for reads. Served from its in-memory model
+   * without the namespace lock when the model is there (TreeModels.fresh): a read then waits
+   * for no writer — not for a purge entry's projection writes, not for a batch. Otherwise the
+   * namespace is caught up under the lock (making the model) as writers do.
+   */
+  async readable(ns: string): Promise<TreeSource> {
+    const model = await this.models.fresh(ns, () => this.journal.head(ns));
+    if (model) return model;
+    await this.catchUp(ns);
+    return this.tree.source(ns);
+  }
+
   /** Bytes of live file content at the applied head (after catchUpLocked). */
   usage(ns: string): number {
     return this.applied.get(ns)?.usage ?? 0;
@@ -96,7 +110,7 @@ export class ProjectionService implements OnApplicationBootstrap {
    */
   async applyMany(entries: readonly JournalEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    if (entries.length === 1) return this.apply(entries[0]!);
+    if (entries.length === 1) return this.applyOne(entries[0]!);
     const ns = entries[0]!.ns;
     try {
       await this.tree.applyEntriesBulk(ns, entries);
@@ -104,7 +118,7 @@ export class ProjectionService implements OnApplicationBootstrap {
       await this.tree.addOpRecords(ops);
     } catch (err) {
       this.logger.warn({ ns, err }, 'bulk projection write failed; applying entry by entry');
-      for (const e of entries) await this.apply(e);
+      for (const e of entries) await this.applyOne(e);
       return;
     }
     for (const e of entries) await this.applyRecords(e);
@@ -117,7 +131,12 @@ export class ProjectionService implements OnApplicationBootstrap {
   }
 
   /** Applies one entry (idempotent). Callers hold the namespace lock. */
-  async apply(e: JournalEntry): Promise<void> {
+  apply(e: JournalEntry): Promise<void> {
+    return this.applyMany([e]);
+  }
+
+  /** One entry, node by node. */
+  private async applyOne(e: JournalEntry): Promise<void> {
     await this.tree.applyStates(e.ns, e.seq, e.changes);
     const revisions: Revision[] = e.changes
       .filter((c) => c.kind === 'file' && c.contentSeq === e.seq && c.contentHash !== null)

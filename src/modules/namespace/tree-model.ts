@@ -17,7 +17,8 @@ type Sorted = readonly (readonly [key: string, node: TreeNode])[];
  * holds. Applying an entry is the same fold as the stored projection's (`TreeRepository`).
  *
  * Not shared between processes and not authoritative: the journal is. A model is used only
- * right after its namespace was caught up to the journal head under the namespace lock.
+ * right after it was brought to the journal head: under the namespace lock by writers, or
+ * without it by reads (TreeModels.fresh).
  */
 export class NamespaceModel implements TreeSource {
   seq = 0;
@@ -216,6 +217,15 @@ export class NamespaceModel implements TreeSource {
   }
 }
 
+/** How a new model was made: loaded up to `snapshotSeq` (0: no snapshot) in `ms`, then folded to `seq` in `foldMs`. */
+export interface ModelLoad {
+  nodes: number;
+  seq: number;
+  snapshotSeq: number;
+  ms: number;
+  foldMs: number;
+}
+
 /** A namespace's tree at `seq`, as stored to load a model without folding the whole journal. */
 export interface TreeSnapshot {
   seq: number;
@@ -256,35 +266,56 @@ export class TreeModels {
   /** Per namespace: the seq of its newest stored snapshot, as far as this process knows. */
   private readonly snapshotSeq = new Map<string, number>();
   private readonly saving = new Set<string>();
+  /** Namespaces whose model a batch is planning into (planningInto). */
+  private readonly planning = new Set<string>();
 
   constructor(
     private readonly maxNodes: number,
     private readonly read: (ns: string, afterSeq: number, limit: number) => Promise<JournalEntry[]>,
     private readonly snapshots: SnapshotStore | null = null,
     private readonly onError: (err: unknown, ns: string) => void = () => {},
+    private readonly onLoaded: (ns: string, load: ModelLoad) => void = () => {},
   ) {}
 
   /** Brings the namespace's model to `head` from the journal, making it if need be. Callers hold the namespace lock. */
   async catchUp(ns: string, head: number): Promise<void> {
     if (this.maxNodes === 0) return;
     const known = this.models.get(ns);
+    const started = performance.now();
     const m = known ?? (await this.load(ns, head));
-    const before = m.size;
-    try {
-      while (m.seq < head) {
-        const entries = await this.read(ns, m.seq, Math.min(FOLD_BATCH, head - m.seq));
-        if (entries.length === 0) break;
-        for (const e of entries) m.apply(e);
-      }
-    } finally {
-      // Even a fold cut short by an error leaves a valid model, only behind: keep counting it.
-      if (known) this.total += m.size - before;
+    const loaded = { snapshotSeq: m.seq, ms: performance.now() - started };
+    while (m.seq < head) {
+      const entries = await this.read(ns, m.seq, Math.min(FOLD_BATCH, head - m.seq));
+      if (entries.length === 0) break;
+      this.fold(m, entries);
     }
-    if (!known) this.total += m.size;
+    if (!known) this.onLoaded(ns, { nodes: m.size, seq: m.seq, ...loaded, foldMs: performance.now() - started - loaded.ms });
+    if (this.models.get(ns) !== m) {
+      // New, or dropped while the journal was read: (re)counted whole.
+      this.drop(ns);
+      this.total += m.size;
+    }
     this.models.delete(ns);
     this.models.set(ns, m);
     this.evict(ns);
     this.maybeSnapshot(m);
+  }
+
+  /**
+   * Folds entries read from the journal into `m`, with no await in between (lock-free reads
+   * fold too: see fresh). Stops at a gap: what was read before another fold moved the model on.
+   */
+  private fold(m: NamespaceModel, entries: readonly JournalEntry[]): void {
+    const before = m.size;
+    try {
+      for (const e of entries) {
+        if (e.seq > m.seq + 1) break;
+        m.apply(e);
+      }
+    } finally {
+      // Even a fold cut short by an error leaves a valid model, only behind: keep counting it.
+      if (this.models.get(m.ns) === m) this.total += m.size - before;
+    }
   }
 
   /** A new model: from the newest snapshot at or below `head` when there is one, else empty. */
@@ -314,6 +345,47 @@ export class TreeModels {
       .then(() => this.snapshotSeq.set(m.ns, snapshot.seq))
       .catch((err: unknown) => this.onError(err, m.ns))
       .finally(() => this.saving.delete(m.ns));
+  }
+
+  /**
+   * The namespace's model brought to the journal's `head` without the namespace lock, for a
+   * read: the entries it lacks are read from the journal and folded in, so a read never waits
+   * for a writer's projection writes (a purge entry, a batch's bulk apply) — only for the
+   * journal. Null when there is no model (the caller loads one under the lock) or while a batch
+   * plans into it: its state then holds entries not in the journal yet (`planning`).
+   *
+   * Folding here is safe beside the lock holder: everything folded is in the journal, each
+   * batch of entries is folded without an await in between, and `apply` ignores what the model
+   * already holds. A writer that planned against the model before another process's entry was
+   * folded in loses the race for that seq and plans again (SyncWriter.appendNext).
+   */
+  async fresh(ns: string, head: () => Promise<number>): Promise<NamespaceModel | null> {
+    const m = this.models.get(ns);
+    if (!m || this.planning.has(ns)) return null;
+    const to = await head();
+    while (m.seq < to) {
+      const entries = await this.read(ns, m.seq, Math.min(FOLD_BATCH, to - m.seq));
+      if (entries.length === 0 || this.models.get(ns) !== m || this.planning.has(ns)) return null;
+      this.fold(m, entries);
+    }
+    if (this.models.get(ns) !== m || this.planning.has(ns)) return null;
+    this.get(ns);
+    this.maybeSnapshot(m);
+    return m;
+  }
+
+  /**
+   * Runs `fn` (a batch planning into the model, under the namespace lock) with lock-free reads
+   * of the namespace kept off the model: until `fn` ends, the model may hold entries that are
+   * not in the journal.
+   */
+  async planningInto<T>(ns: string, fn: () => Promise<T>): Promise<T> {
+    this.planning.add(ns);
+    try {
+      return await fn();
+    } finally {
+      this.planning.delete(ns);
+    }
   }
 
   /** The model if there is one (no journal read), marked as used. */
