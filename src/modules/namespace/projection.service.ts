@@ -110,7 +110,7 @@ export class ProjectionService implements OnApplicationBootstrap {
    */
   async applyMany(entries: readonly JournalEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    if (entries.length === 1) return this.applyOne(entries[0]!);
+    if (entries.length === 1) return this.apply(entries[0]!);
     const ns = entries[0]!.ns;
     try {
       await this.tree.applyEntriesBulk(ns, entries);
@@ -118,7 +118,7 @@ export class ProjectionService implements OnApplicationBootstrap {
       await this.tree.addOpRecords(ops);
     } catch (err) {
       this.logger.warn({ ns, err }, 'bulk projection write failed; applying entry by entry');
-      for (const e of entries) await this.applyOne(e);
+      for (const e of entries) await this.apply(e);
       return;
     }
     for (const e of entries) await this.applyRecords(e);
@@ -131,12 +131,7 @@ export class ProjectionService implements OnApplicationBootstrap {
   }
 
   /** Applies one entry (idempotent). Callers hold the namespace lock. */
-  apply(e: JournalEntry): Promise<void> {
-    return this.applyMany([e]);
-  }
-
-  /** One entry, node by node. */
-  private async applyOne(e: JournalEntry): Promise<void> {
+  async apply(e: JournalEntry): Promise<void> {
     await this.tree.applyStates(e.ns, e.seq, e.changes);
     const revisions: Revision[] = e.changes
       .filter((c) => c.kind === 'file' && c.contentSeq === e.seq && c.contentHash !== null)

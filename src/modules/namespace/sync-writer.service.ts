@@ -115,53 +115,54 @@ export class SyncWriter {
       const model = this.models.get(ns);
       if (!model || model.seq !== head) return items;
       // Until the entries are stored the model is ahead of the journal: reads stay off it.
-      return this.models.planningInto(ns, async () => {
+      const donePlanning = this.models.planning(ns);
+      const pending: { index: number; entry: JournalEntry }[] = [];
+      /** Operation keys of this batch's entries (not in the op records until applied). */
+      const planned = new Map<string, JournalEntry>();
+      let usage = this.projection.usage(ns);
+      let failed = false;
+      try {
         const reads = await this.readsFor(items);
-        const pending: { index: number; entry: JournalEntry }[] = [];
-        /** Operation keys of this batch's entries (not in the op records until applied). */
-        const planned = new Map<string, JournalEntry>();
-        let usage = this.projection.usage(ns);
-        let failed = false;
-        try {
-          for (const [index, { ctx, op }] of items.entries()) {
-            if (failed && stopOnError) {
-              outcomes.push({ skipped: true });
+        for (const [index, { ctx, op }] of items.entries()) {
+          if (failed && stopOnError) {
+            outcomes.push({ skipped: true });
+            continue;
+          }
+          const seq = head + pending.length + 1;
+          try {
+            const outcome = await this.planEntry(ctx, op, head, seq, this.clock.now(), usage, planned, reads);
+            if ('done' in outcome) {
+              outcomes.push({ result: outcome.done });
               continue;
             }
-            const seq = head + pending.length + 1;
-            try {
-              const outcome = await this.planEntry(ctx, op, head, seq, this.clock.now(), usage, planned, reads);
-              if ('done' in outcome) {
-                outcomes.push({ result: outcome.done });
-                continue;
-              }
-              model.apply(outcome.entry); // the next operation plans against this one's result
-              usage = outcome.entry.usage;
-              if (outcome.entry.opKey) planned.set(outcome.entry.opKey, outcome.entry);
-              pending.push({ index, entry: outcome.entry });
-              outcomes.push(null);
-            } catch (err) {
-              if (!(err instanceof AppError)) throw err;
-              failed = true;
-              outcomes.push({ error: err });
-            }
+            model.apply(outcome.entry); // the next operation plans against this one's result
+            usage = outcome.entry.usage;
+            if (outcome.entry.opKey) planned.set(outcome.entry.opKey, outcome.entry);
+            pending.push({ index, entry: outcome.entry });
+            outcomes.push(null);
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err;
+            failed = true;
+            outcomes.push({ error: err });
           }
-          await this.raiseWatermarks(pending.map((p) => p.entry));
-          const stored = await this.journal.appendMany(pending.map((p) => p.entry));
-          await this.projection.applyMany(pending.slice(0, stored).map((p) => p.entry));
-          for (const { index, entry } of pending.slice(0, stored)) outcomes[index] = { result: this.written(items[index]!.ctx, entry) };
-          if (stored === pending.length) return [];
-          // Another process took a seq: what was planned after it is void. Redo from there.
-          this.models.drop(ns);
-          const from = pending[stored]!.index;
-          outcomes.length = from;
-          return items.slice(from);
-        } catch (err) {
-          // The model holds entries that may not be in the journal: fold it again on next use.
-          this.models.drop(ns);
-          throw err;
         }
-      });
+        await this.raiseWatermarks(pending.map((p) => p.entry));
+        const stored = await this.journal.appendMany(pending.map((p) => p.entry));
+        await this.projection.applyMany(pending.slice(0, stored).map((p) => p.entry));
+        for (const { index, entry } of pending.slice(0, stored)) outcomes[index] = { result: this.written(items[index]!.ctx, entry) };
+        if (stored === pending.length) return [];
+        // Another process took a seq: what was planned after it is void. Redo from there.
+        this.models.drop(ns);
+        const from = pending[stored]!.index;
+        outcomes.length = from;
+        return items.slice(from);
+      } catch (err) {
+        // The model holds entries that may not be in the journal: fold it again on next use.
+        this.models.drop(ns);
+        throw err;
+      } finally {
+        donePlanning();
+      }
     });
     let failed = outcomes.some((o) => o !== null && 'error' in o);
     for (const { ctx, op } of rest) {

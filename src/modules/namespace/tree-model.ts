@@ -266,8 +266,8 @@ export class TreeModels {
   /** Per namespace: the seq of its newest stored snapshot, as far as this process knows. */
   private readonly snapshotSeq = new Map<string, number>();
   private readonly saving = new Set<string>();
-  /** Namespaces whose model a batch is planning into (planningInto). */
-  private readonly planning = new Set<string>();
+  /** Namespaces whose model a batch is planning into (see planning). */
+  private readonly planningNow = new Set<string>();
 
   constructor(
     private readonly maxNodes: number,
@@ -352,7 +352,7 @@ export class TreeModels {
    * read: the entries it lacks are read from the journal and folded in, so a read never waits
    * for a writer's projection writes (a purge entry, a batch's bulk apply) — only for the
    * journal. Null when there is no model (the caller loads one under the lock) or while a batch
-   * plans into it: its state then holds entries not in the journal yet (`planning`).
+   * plans into it: its state then holds entries not in the journal yet (see planning).
    *
    * Folding here is safe beside the lock holder: everything folded is in the journal, each
    * batch of entries is folded without an await in between, and `apply` ignores what the model
@@ -361,31 +361,27 @@ export class TreeModels {
    */
   async fresh(ns: string, head: () => Promise<number>): Promise<NamespaceModel | null> {
     const m = this.models.get(ns);
-    if (!m || this.planning.has(ns)) return null;
+    if (!m || this.planningNow.has(ns)) return null;
     const to = await head();
     while (m.seq < to) {
       const entries = await this.read(ns, m.seq, Math.min(FOLD_BATCH, to - m.seq));
-      if (entries.length === 0 || this.models.get(ns) !== m || this.planning.has(ns)) return null;
+      if (entries.length === 0 || this.models.get(ns) !== m || this.planningNow.has(ns)) return null;
       this.fold(m, entries);
     }
-    if (this.models.get(ns) !== m || this.planning.has(ns)) return null;
+    if (this.models.get(ns) !== m || this.planningNow.has(ns)) return null;
     this.get(ns);
     this.maybeSnapshot(m);
     return m;
   }
 
   /**
-   * Runs `fn` (a batch planning into the model, under the namespace lock) with lock-free reads
-   * of the namespace kept off the model: until `fn` ends, the model may hold entries that are
-   * not in the journal.
+   * Marks the namespace's model as being planned into by a batch (under the namespace lock)
+   * until the returned function is called: lock-free reads keep off it, since it may hold
+   * entries that are not in the journal.
    */
-  async planningInto<T>(ns: string, fn: () => Promise<T>): Promise<T> {
-    this.planning.add(ns);
-    try {
-      return await fn();
-    } finally {
-      this.planning.delete(ns);
-    }
+  planning(ns: string): () => void {
+    this.planningNow.add(ns);
+    return () => this.planningNow.delete(ns);
   }
 
   /** The model if there is one (no journal read), marked as used. */
