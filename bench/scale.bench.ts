@@ -329,6 +329,7 @@ async function backgroundWork(world: BenchWorld, a: Accounts): Promise<[string, 
   const api2 = later.api;
   const token = (await api2.login(a.me.email, PASSWORD, 'bench later')).tokens.accessToken;
   const first = await timed(() => ok(api2.get(`/v1/files/list?id=${a.small}`, token)));
+  const model = (field: string) => Number(later.logged('tree model loaded', field));
 
   const ops = [
     () => ok(api2.get(`/v1/files/list?id=${a.small}`, token)),
@@ -348,7 +349,7 @@ async function backgroundWork(world: BenchWorld, a: Accounts): Promise<[string, 
   const idle = await foreground(null, Math.max(runs * 3, 600));
   const rows: [string, string][] = [
     ['the accounts trash what the jobs will end (subtree deletes, one after another)', `${(trashed.ms / 1000).toFixed(1)} s`],
-    ['a restart: the server starts', `${(started / 1000).toFixed(1)} s; the measured user's first listing after it ${first.ms.toFixed(0)} ms`],
+    ['a restart: the server starts', `${(started / 1000).toFixed(1)} s; the measured user's first listing after it ${first.ms.toFixed(0)} ms (its tree model of ${model('nodes')} nodes: snapshot ${model('ms').toFixed(0)} ms, then ${model('seq') - model('snapshotSeq')} entries folded in ${model('foldMs').toFixed(0)} ms)`],
     ['everyday operations, idle', `p50 ${pct(idle, 50).toFixed(1)} ms, p99 ${pct(idle, 99).toFixed(1)} ms (${idle.length} runs)`],
   ];
   for (const [name, route] of [

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Clock } from '../../src/common/clock.js';
 import { BLOB_STORE, type BlobStore } from '../../src/infra/storage/blob-store.js';
 import { BlocksRepository } from '../../src/modules/blocks/blocks.repository.js';
 import { JournalRepository } from '../../src/modules/journal/journal.repository.js';
 import { PURGE_ENTRY_LIMIT } from '../../src/modules/namespace/planner/purge.js';
+import { getModelToken } from '@nestjs/mongoose';
+import { collectionOf } from '../../src/infra/database/collections.js';
+import { NODE_MODEL, type NodeDoc } from '../../src/modules/namespace/schemas/node.schema.js';
 import { hashBuffer } from '../../src/shared/content-hash.js';
 import { MovableClock } from '../support/movable-clock.js';
 import { sha256 } from '../support/bytes.js';
@@ -186,8 +189,15 @@ describe.each(['fs', 's3'] as const)('retention and garbage collection on the %s
     const head = await d.headSeq();
     clock.advanceDays(91);
 
-    const purge = await admin.client.call('post', '/v1/admin/jobs/purge');
+    const nodes = collectionOf<NodeDoc>(t.app.get(getModelToken(NODE_MODEL)));
+    const replaced = vi.spyOn(nodes, 'replaceOne');
+    let replaces = -1;
+    const purge = await admin.client.call('post', '/v1/admin/jobs/purge').finally(() => {
+      replaces = replaced.mock.calls.length;
+      replaced.mockRestore();
+    });
     expect(purge.status).toBe(200);
+    expect(replaces).toBe(0); // each purge entry was stored as one update, not node by node
     expect(purge.body.report?.purgedNodes).toBeGreaterThanOrEqual(241);
     const journal = t.app.get(JournalRepository);
     const ns = session.user.rootNamespaceId;
@@ -197,6 +207,15 @@ describe.each(['fs', 's3'] as const)('retention and garbage collection on the %s
     const ids = entries.flatMap((e) => e.changes.map((c) => c.id));
     expect(new Set(ids).size).toBe(241);
     expect(ids.at(-1)).toBe(dir.id);
+    // The stored projection holds each purged node exactly as its purge entry states it (the
+    // entry is applied as one update, TreeRepository.applyPurged, not node by node).
+    for (const e of entries) {
+      const docs = new Map((await nodes.find({ _id: { $in: e.changes.map((c) => `${ns}/${c.id}`) } }).toArray()).map((doc) => [doc._id, doc]));
+      for (const { path: _path, ...state } of e.changes) {
+        expect(state).toMatchObject({ purged: true, deleted: true, blocks: [] });
+        expect(docs.get(`${ns}/${state.id}`)).toEqual({ ...state, _id: `${ns}/${state.id}`, ns, nameKey: `~${ns}/${state.id}`, projSeq: e.seq });
+      }
+    }
     const restored = await d.restore({ id: dir.id });
     expect(restored.status, JSON.stringify(restored.raw)).toBe(410);
     expect(restored.error.code).toBe('PURGED');

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { KeyedMutex } from '../../common/async.js';
 import { conflictRecordsOf } from './conflicts/conflict-records.js';
 import { ConflictsRepository } from './conflicts/conflicts.repository.js';
@@ -22,10 +22,12 @@ const MARK_EVERY = 16;
  * an entry is acknowledged only once it is in the journal.
  */
 @Injectable()
-export class ProjectionService implements OnApplicationBootstrap {
+export class ProjectionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProjectionService.name);
   /** Per namespace: every entry up to `seq` is applied; `usage` is the namespace's bytes then. */
   private readonly applied = new Map<string, { seq: number; usage: number }>();
+  /** Per namespace: the applied-seq hint as stored, as far as this process knows. */
+  private readonly marked = new Map<string, number>();
   /** Serializes a namespace's writers and catch-ups inside this process. */
   readonly locks = new KeyedMutex();
 
@@ -39,6 +41,21 @@ export class ProjectionService implements OnApplicationBootstrap {
   /** Repairs every namespace in the background at start; requests repair lazily anyway. */
   onApplicationBootstrap(): void {
     void this.repairAll().catch((err: unknown) => this.logger.error({ err }, 'start-up repair failed'));
+  }
+
+  /**
+   * Stores the applied-seq hint of every namespace this process applied past it, so that the
+   * next start finds nothing to re-apply (repairAll, and the first request of each namespace).
+   * Best effort: a crash leaves the hint up to MARK_EVERY entries behind, which is safe.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    let marked = 0;
+    for (const [ns, { seq, usage }] of this.applied) {
+      if (seq <= (this.marked.get(ns) ?? 0)) continue;
+      await this.mark(ns, seq, usage).catch((err: unknown) => this.logger.warn({ ns, err }, 'could not store the applied seq at shutdown'));
+      marked++;
+    }
+    if (marked > 0) this.logger.log({ namespaces: marked }, 'applied seqs stored');
   }
 
   async repairAll(): Promise<number> {
@@ -64,6 +81,7 @@ export class ProjectionService implements OnApplicationBootstrap {
   async catchUpLocked(ns: string, withModel = true): Promise<number> {
     const known = this.applied.get(ns)?.seq;
     let applied = known ?? (await this.tree.namespace(ns))?.appliedSeq ?? 0;
+    if (known === undefined) this.marked.set(ns, applied);
     const head = await this.journal.head(ns);
     if (known !== undefined && applied < head) {
       // Another process may have applied these already: its stored hint (which lags, never
@@ -77,7 +95,7 @@ export class ProjectionService implements OnApplicationBootstrap {
     while (applied < head) {
       const entries = await this.journal.readAfter(ns, applied, Math.min(CATCH_UP_BATCH, head - applied));
       if (entries.length === 0) break;
-      await this.applyMany(entries);
+      await this.applyMany(entries, true);
       applied = entries.at(-1)!.seq;
       this.logger.debug({ ns, applied, head }, 'projection caught up');
     }
@@ -106,14 +124,15 @@ export class ProjectionService implements OnApplicationBootstrap {
 
   /**
    * Applies consecutive entries of one namespace (idempotent), in a few bulk writes where it
-   * can: what a batch of operations wrote. Callers hold the namespace lock.
+   * can: what a batch of operations wrote. `replay`: entries read back from the journal, which
+   * may be stored already (see TreeRepository.applyEntriesBulk). Callers hold the namespace lock.
    */
-  async applyMany(entries: readonly JournalEntry[]): Promise<void> {
+  async applyMany(entries: readonly JournalEntry[], replay = false): Promise<void> {
     if (entries.length === 0) return;
-    if (entries.length === 1) return this.apply(entries[0]!);
+    if (entries.length === 1 && !replay) return this.apply(entries[0]!);
     const ns = entries[0]!.ns;
     try {
-      await this.tree.applyEntriesBulk(ns, entries);
+      await this.tree.applyEntriesBulk(ns, entries, replay);
       const ops = entries.filter((e) => e.opKey && e.opHash).map((e) => ({ _id: e.opKey!, ns, seq: e.seq, opHash: e.opHash! }));
       await this.tree.addOpRecords(ops);
     } catch (err) {
@@ -123,7 +142,7 @@ export class ProjectionService implements OnApplicationBootstrap {
     }
     for (const e of entries) await this.applyRecords(e);
     const last = entries.at(-1)!;
-    if (Math.floor(last.seq / MARK_EVERY) > Math.floor((entries[0]!.seq - 1) / MARK_EVERY)) await this.tree.markApplied(ns, last.seq, last.usage);
+    if (Math.floor(last.seq / MARK_EVERY) > Math.floor((entries[0]!.seq - 1) / MARK_EVERY)) await this.mark(ns, last.seq, last.usage);
     for (const e of entries) {
       this.models.apply(e);
       this.remember(ns, e.seq, e.usage);
@@ -132,7 +151,7 @@ export class ProjectionService implements OnApplicationBootstrap {
 
   /** Applies one entry (idempotent). Callers hold the namespace lock. */
   async apply(e: JournalEntry): Promise<void> {
-    await this.tree.applyStates(e.ns, e.seq, e.changes);
+    if (!(e.kind === 'retention.purge' && (await this.tree.applyPurged(e.ns, e.seq, e.changes)))) await this.tree.applyStates(e.ns, e.seq, e.changes);
     const revisions: Revision[] = e.changes
       .filter((c) => c.kind === 'file' && c.contentSeq === e.seq && c.contentHash !== null)
       .map((c) => ({
@@ -148,7 +167,7 @@ export class ProjectionService implements OnApplicationBootstrap {
     if (revisions.length > 0) await this.tree.addRevisions(e.ns, revisions);
     if (e.opKey && e.opHash) await this.tree.addOpRecord({ _id: e.opKey, ns: e.ns, seq: e.seq, opHash: e.opHash });
     await this.applyRecords(e);
-    if (e.seq % MARK_EVERY === 0) await this.tree.markApplied(e.ns, e.seq, e.usage);
+    if (e.seq % MARK_EVERY === 0) await this.mark(e.ns, e.seq, e.usage);
     this.models.apply(e);
     this.remember(e.ns, e.seq, e.usage);
   }
@@ -162,9 +181,17 @@ export class ProjectionService implements OnApplicationBootstrap {
     if (e.purgedRevisions?.length) await this.tree.deleteRevisions(e.ns, e.purgedRevisions);
   }
 
+  private async mark(ns: string, seq: number, usage: number): Promise<void> {
+    await this.tree.markApplied(ns, seq, usage);
+    if (seq > (this.marked.get(ns) ?? 0)) this.marked.set(ns, seq);
+  }
+
   private remember(ns: string, seq: number, usage: number): void {
     if ((this.applied.get(ns)?.seq ?? -1) > seq) return;
-    if (this.applied.size >= MAX_TRACKED) this.applied.clear();
+    if (this.applied.size >= MAX_TRACKED) {
+      this.applied.clear();
+      this.marked.clear();
+    }
     this.applied.set(ns, { seq, usage });
   }
 }
