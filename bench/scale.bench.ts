@@ -344,6 +344,8 @@ async function backgroundWork(world: BenchWorld, a: Accounts): Promise<[string, 
     for (let i = 0; job === null ? i < count : !done; i++) ms.push((await timed(ops[i % ops.length]!)).ms);
     return ms;
   };
+  /** p99 of each of `ops`, from samples taken in turn. */
+  const byOp = (ms: number[]) => ops.map((_, k) => pct(ms.filter((_, i) => i % ops.length === k), 99).toFixed(0)).join(' / ');
   for (const op of ops) await op(); // warm
   // A p99 needs a few hundred samples: from runs × 3 (30) it would be the slowest one or two.
   const idle = await foreground(null, Math.max(runs * 3, 600));
@@ -362,7 +364,7 @@ async function backgroundWork(world: BenchWorld, a: Accounts): Promise<[string, 
     rows.push([`${name}: the job`, `${(ms / 1000).toFixed(1)} s, ${JSON.stringify(value.report ?? value)}`]);
     rows.push([
       `${name}: everyday operations meanwhile`,
-      `p50 ${pct(during, 50).toFixed(1)} ms, p99 ${pct(during, 99).toFixed(1)} ms (${during.length} runs) — p99 ${(pct(during, 99) / pct(idle, 99)).toFixed(2)}× idle`,
+      `p50 ${pct(during, 50).toFixed(1)} ms, p99 ${pct(during, 99).toFixed(1)} ms (${during.length} runs) — p99 ${(pct(during, 99) / pct(idle, 99)).toFixed(2)}× idle; p99 list / metadata / commit ${byOp(during)} (idle ${byOp(idle)})`,
     ]);
   }
   rows.push([`server RSS after both`, fmtBytes(rssOf(later.pid!))]);

@@ -123,6 +123,20 @@ describe('the embedded FerretDB indexes _id lookups', () => {
     expect(await ids({ _id: oid.toHexString(), v: 1 })).toEqual([]);
     expect(await ids({ _id: { $in: [oid.toHexString()] } })).toEqual([]);
   });
+
+  // embedded/ferretdb/_patch: FerretDB 1.24 writes each document an update changes in a
+  // transaction of its own (a purge entry's update of 100 nodes: 90 ms); the patch writes
+  // them in one, after the last is computed — so a document that fails writes none.
+  it('writes what an updateMany changes in one transaction, with the same counts', { timeout: 20_000 }, async () => {
+    const db = await indexedThings('updatemany');
+    const things = db.collection<Thing>('things');
+    const res = await things.updateMany({ _id: { $in: ['k1', 'k2', 'k3', 'nope'] }, v: { $lt: 3 } }, { $set: { v: 2 } });
+    expect([res.matchedCount, res.modifiedCount]).toEqual([2, 1]); // k1 changes, k2 holds 2 already
+    expect((await things.find({ _id: { $in: ['k1', 'k2', 'k3'] } }).toArray()).map((d) => d.v)).toEqual([2, 2, 3]);
+    await things.insertOne({ _id: 'text', v: 'seven' as never });
+    await expect(things.updateMany({ _id: { $in: ['k4', 'k5', 'text'] } }, { $inc: { v: 100 } })).rejects.toThrow();
+    expect((await things.find({ _id: { $in: ['k4', 'k5'] } }).toArray()).map((d) => d.v)).toEqual([4, 5]);
+  });
 });
 
 /**
