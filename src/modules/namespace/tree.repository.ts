@@ -202,8 +202,8 @@ export class TreeRepository implements OnModuleInit {
   /**
    * A purge entry's node states (each the node's state before the entry with `purged` set and
    * no blocks, planner/purge.ts) as one update of every node the entry names, not one replace
-   * each: a purge entry of 100 nodes then holds its namespace's lock for one round trip, not a
-   * hundred. Equal to applyStates because entries are applied in order, so every node stands
+   * each: a purge entry then holds its namespace's lock for one round trip, not one a
+   * node. Equal to applyStates because entries are applied in order, so every node stands
    * at its state before the entry (or, applied by another process, already at or past it: the
    * guard leaves those alone). False when some node was not updated — stored at or past `seq`
    * already, or missing — and the caller applies the states one by one, as before.

@@ -11,7 +11,7 @@ export interface PurgePlan {
 }
 
 /** What one purge entry holds at most, counted in nodes plus versions (see planPurge). */
-export const PURGE_ENTRY_LIMIT = 100;
+export const PURGE_ENTRY_LIMIT = 25;
 
 /**
  * What retention ends in one namespace: trash deleted before `trashCutoff` loses its content
