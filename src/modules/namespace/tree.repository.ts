@@ -202,7 +202,7 @@ export class TreeRepository implements OnModuleInit {
   /**
    * A purge entry's node states (each the node's state before the entry with `purged` set and
    * no blocks, planner/purge.ts) as one update of every node the entry names, not one replace
-   * each: a purge entry then holds its namespace's lock for one round trip, not one a
+   * each: a purge entry then holds its namespace's lock for one round trip, not one per
    * node. Equal to applyStates because entries are applied in order, so every node stands
    * at its state before the entry (or, applied by another process, already at or past it: the
    * guard leaves those alone). False when some node was not updated — stored at or past `seq`
